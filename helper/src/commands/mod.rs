@@ -1,0 +1,162 @@
+//! The commands: thin functions joining the wire formats to the vault.
+
+pub mod doctor;
+pub mod git;
+
+use crate::exit;
+use crate::protocol::ProtocolError;
+use crate::settings::{self, SettingsError};
+use crate::store::{KeyringStore, SecretStore, StoreChoice, StoreError};
+use crate::vault::{IndexError, IndexFile, VaultError};
+
+/// Everything a command needs from the outside world, injected so that tests
+/// can substitute an in-memory store and a temporary index.
+pub struct Context<'a> {
+    /// The credential index.
+    pub index: IndexFile,
+    /// Seconds since the epoch, for expiry.
+    pub now: u64,
+    opener: Box<dyn Fn() -> Result<Box<dyn SecretStore + 'a>, CommandError> + 'a>,
+    warning: Option<&'static str>,
+}
+
+impl<'a> Context<'a> {
+    /// The real thing: the configured platform store and the user's index.
+    pub fn from_environment() -> Result<Context<'static>, CommandError> {
+        let choice = settings::store_choice()?;
+        Ok(Context {
+            index: IndexFile::default_location().map_err(VaultError::from)?,
+            now: now(),
+            opener: Box::new(move || Ok(Box::new(KeyringStore::open(choice)?))),
+            warning: choice.warning(),
+        })
+    }
+
+    /// A context over a given store, for tests.
+    pub fn with_store(index: IndexFile, now: u64, store: &'a dyn SecretStore) -> Context<'a> {
+        Context {
+            index,
+            now,
+            opener: Box::new(move || Ok(Box::new(Borrowed(store)))),
+            warning: None,
+        }
+    }
+
+    /// Connects to the store; only commands that need it call this, so a
+    /// request answered without the store never waits for D-Bus.
+    pub fn open_store(&self) -> Result<Box<dyn SecretStore + 'a>, CommandError> {
+        (self.opener)()
+    }
+
+    /// The store's caveat, if it has one.
+    pub fn warning(&self) -> Option<&'static str> {
+        self.warning
+    }
+
+    /// Tells the user once, on stderr, when the store in use loses secrets.
+    pub fn warn_about_store(&self) {
+        if let Some(warning) = self.warning {
+            eprintln!("mailcred: warning: {warning}");
+        }
+    }
+}
+
+struct Borrowed<'a>(&'a dyn SecretStore);
+
+impl SecretStore for Borrowed<'_> {
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+    fn read(&self, id: &str) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, StoreError> {
+        self.0.read(id)
+    }
+    fn write(&self, id: &str, label: &str, secret: &[u8]) -> Result<(), StoreError> {
+        self.0.write(id, label, secret)
+    }
+    fn delete(&self, id: &str) -> Result<(), StoreError> {
+        self.0.delete(id)
+    }
+}
+
+/// Seconds since the epoch.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Why a command failed. Each maps to its own exit status (see [`exit`]).
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The request on stdin was refused.
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    /// The keyring or the index failed.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// The configuration is wrong.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// A stored value would break the output's line structure.
+    #[error(
+        "refusing to answer: the stored {key} contains a line break or NUL; erase and store the credential again"
+    )]
+    UnsafeStoredValue {
+        /// The field concerned.
+        key: &'static str,
+    },
+    /// Writing the answer failed.
+    #[error("cannot write the answer")]
+    Output(#[from] std::io::Error),
+    /// The store round trip of `doctor` failed.
+    #[error("{0}")]
+    Doctor(String),
+}
+
+impl From<StoreError> for CommandError {
+    fn from(e: StoreError) -> Self {
+        Self::Vault(VaultError::Store(e))
+    }
+}
+
+impl CommandError {
+    /// The exit status for this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Protocol(ProtocolError::Io(_)) | Self::Output(_) => exit::IO_ERROR,
+            Self::Protocol(_) => exit::REFUSED_INPUT,
+            Self::Settings(_) => exit::CONFIG,
+            Self::UnsafeStoredValue { .. } => exit::DATA_DAMAGED,
+            Self::Doctor(_) => exit::UNAVAILABLE,
+            Self::Vault(v) => match v {
+                VaultError::Store(s) => store_exit_code(s),
+                VaultError::Index(IndexError::Corrupt { .. }) => exit::DATA_DAMAGED,
+                VaultError::Index(_) => exit::IO_ERROR,
+                VaultError::UnscopedErase => exit::REFUSED_INPUT,
+                VaultError::Random => exit::SOFTWARE,
+            },
+        }
+    }
+
+    /// Whether this is a broken pipe on the answer: the reader went away,
+    /// which is not worth a message.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Self::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// The exit status for a store failure.
+pub fn store_exit_code(e: &StoreError) -> u8 {
+    match e {
+        StoreError::NoSessionBus | StoreError::NotRunning => exit::UNAVAILABLE,
+        StoreError::Locked => exit::LOCKED,
+        StoreError::NoCollection | StoreError::Unsupported { .. } => exit::CONFIG,
+        StoreError::Ambiguous { .. } => exit::DATA_DAMAGED,
+        StoreError::Failed { .. } => exit::SOFTWARE,
+    }
+}
+
+/// The store the configuration asks for (exposed for `--version` and `doctor`).
+pub fn configured_store() -> Result<StoreChoice, CommandError> {
+    Ok(settings::store_choice()?)
+}

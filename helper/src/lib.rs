@@ -1,0 +1,17 @@
+//! mailcred keeps mail app passwords in the OS keyring and serves them over
+//! stdin/stdout to git send-email (as a git credential helper), msmtp and
+//! neomutt.
+//!
+//! Three layers, kept apart:
+//! - [`protocol`]: the git credential wire format, pure parse/serialise;
+//! - [`store`] and [`vault`]: where secrets live, behind a trait of our own;
+//! - [`commands`]: thin functions joining the two; [`cli`] parses arguments.
+
+pub mod cli;
+pub mod commands;
+pub mod exit;
+pub mod harden;
+pub mod protocol;
+pub mod settings;
+pub mod store;
+pub mod vault;

@@ -1,0 +1,251 @@
+//! The non-secret index: which credentials exist and under which keyring id.
+//!
+//! Platform stores can only look secrets up by (service, user); git's matching
+//! needs protocol, host, path and username with absent and empty kept apart.
+//! So the index holds those fields and the id of the keyring item holding the
+//! secret parts. It never holds a secret.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// One stored credential, minus its secrets.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IndexEntry {
+    /// The keyring user name under which the secret parts are kept. Random
+    /// and never reused, so a stale entry can only find nothing, never
+    /// another credential's secret.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `protocol`, absent when git sent none.
+    pub protocol: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `host`, with port.
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `path`.
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `username`.
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `password_expiry_utc`, as git sent it.
+    pub password_expiry_utc: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `authtype`, kept only when the caller negotiated the capability.
+    pub authtype: Option<String>,
+    /// Seconds since the epoch when it was stored.
+    pub stored_at: u64,
+}
+
+impl IndexEntry {
+    /// Whether two entries are the same credential slot for `store`.
+    pub fn same_slot(&self, other: &IndexEntry) -> bool {
+        self.protocol == other.protocol
+            && self.host == other.host
+            && self.path == other.path
+            && self.username == other.username
+    }
+
+    /// A name for keyring managers: `smtp://user@host/path`, nothing secret.
+    pub fn label(&self) -> String {
+        let mut label = String::from("mailcred: ");
+        label.push_str(self.protocol.as_deref().unwrap_or("?"));
+        label.push_str("://");
+        if let Some(user) = &self.username {
+            label.push_str(user);
+            label.push('@');
+        }
+        label.push_str(self.host.as_deref().unwrap_or(""));
+        if let Some(path) = &self.path {
+            label.push('/');
+            label.push_str(path);
+        }
+        label
+    }
+}
+
+/// The whole index file. Newest entries first, so the first match wins.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Index {
+    /// File format version.
+    pub version: u32,
+    /// Every credential, newest first.
+    pub entries: Vec<IndexEntry>,
+}
+
+/// Why the index could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The file or its folder could not be read or written.
+    #[error("cannot {action} {path}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file concerned.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not an index this version understands. It is left alone.
+    #[error(
+        "the credential index {path} is damaged ({reason}); it was left untouched: restore it from a backup or move it aside"
+    )]
+    Corrupt {
+        /// The file concerned.
+        path: PathBuf,
+        /// What the parser said (positions, never contents).
+        reason: String,
+    },
+    /// No folder to keep the index in.
+    #[error("cannot find a data directory: set HOME or XDG_DATA_HOME")]
+    NoDataDir,
+}
+
+const FORMAT_VERSION: u32 = 1;
+
+/// The index file and its lock, in one folder (0700) of their own.
+#[derive(Debug, Clone)]
+pub struct IndexFile {
+    dir: PathBuf,
+}
+
+/// Held while reading or changing the index; released on drop.
+pub struct IndexLock {
+    _file: File,
+}
+
+impl IndexFile {
+    /// The index in `dir`, created lazily.
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The index in the user's data directory (`$XDG_DATA_HOME/mailcred`).
+    pub fn default_location() -> Result<Self, IndexError> {
+        let base = dirs::data_dir().ok_or(IndexError::NoDataDir)?;
+        Ok(Self::in_dir(base.join("mailcred")))
+    }
+
+    /// The index file's path.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join("credentials.json")
+    }
+
+    /// Takes the lock shared (to read) or exclusive (to change). Returns
+    /// `None` for a shared lock when nothing was ever stored, so a `get` on a
+    /// fresh machine creates no files.
+    ///
+    /// Readers lock too: a writer replaces an entry in several steps (index,
+    /// secret, index), and a reader between them could otherwise see neither
+    /// the old nor the new secret.
+    pub fn lock(&self, exclusive: bool) -> Result<Option<IndexLock>, IndexError> {
+        let path = self.dir.join("credentials.lock");
+        if !exclusive && !self.path().exists() {
+            return Ok(None);
+        }
+        if exclusive {
+            self.create_dir()?;
+        }
+        let io = |action, source| IndexError::Io {
+            action,
+            path: path.clone(),
+            source,
+        };
+        let file = open_private(&path).map_err(|e| io("open the lock", e))?;
+        let locked = if exclusive {
+            file.lock()
+        } else {
+            file.lock_shared()
+        };
+        locked.map_err(|e| io("lock", e))?;
+        Ok(Some(IndexLock { _file: file }))
+    }
+
+    /// Reads the index; a missing file is an empty index.
+    pub fn load(&self, _lock: &IndexLock) -> Result<Index, IndexError> {
+        let path = self.path();
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Index::default()),
+            Err(source) => {
+                return Err(IndexError::Io {
+                    action: "read",
+                    path,
+                    source,
+                });
+            }
+        };
+        let index: Index = serde_json::from_slice(&bytes).map_err(|e| IndexError::Corrupt {
+            path: path.clone(),
+            reason: format!(
+                "line {}, column {}: {:?}",
+                e.line(),
+                e.column(),
+                e.classify()
+            ),
+        })?;
+        if index.version != FORMAT_VERSION {
+            return Err(IndexError::Corrupt {
+                path,
+                reason: format!("unknown format version {}", index.version),
+            });
+        }
+        Ok(index)
+    }
+
+    /// Replaces the index atomically: a crash leaves the old or the new file,
+    /// never a mix.
+    pub fn save(&self, _lock: &IndexLock, index: &mut Index) -> Result<(), IndexError> {
+        index.version = FORMAT_VERSION;
+        let path = self.path();
+        let io = |action, source| IndexError::Io {
+            action,
+            path: path.clone(),
+            source,
+        };
+        let json = serde_json::to_vec_pretty(index).map_err(|e| io("encode", e.into()))?;
+        // tempfile creates the file 0600 on Unix.
+        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir).map_err(|e| io("create", e))?;
+        tmp.write_all(&json).map_err(|e| io("write", e))?;
+        tmp.write_all(b"\n").map_err(|e| io("write", e))?;
+        tmp.as_file().sync_all().map_err(|e| io("sync", e))?;
+        tmp.persist(&path).map_err(|e| io("replace", e.error))?;
+        sync_dir(&self.dir);
+        Ok(())
+    }
+
+    fn create_dir(&self) -> Result<(), IndexError> {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&self.dir).map_err(|source| IndexError::Io {
+            action: "create",
+            path: self.dir.clone(),
+            source,
+        })
+    }
+}
+
+/// Opens or makes a 0600 file.
+fn open_private(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// Makes the rename durable. Best effort: not every platform can open a folder.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(handle) = File::open(dir) {
+        let _ = handle.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}

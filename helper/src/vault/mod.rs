@@ -1,0 +1,200 @@
+//! Credentials as git sees them, kept as a non-secret index plus one keyring
+//! item of secret parts per entry.
+//!
+//! Crash safety comes from ordering, not transactions:
+//! - an index entry is written *before* its secret, and removed *after* it;
+//! - so every secret in the keyring is listed in the index, and an index
+//!   entry whose secret is missing is simply skipped (its random id can never
+//!   find another credential's secret) and tidied by the next write.
+
+mod index;
+mod matching;
+mod secret_parts;
+
+pub use index::{Index, IndexEntry, IndexError, IndexFile};
+pub use secret_parts::SecretParts;
+
+use secrecy::ExposeSecret;
+
+use crate::protocol::Credential;
+use crate::store::{SecretStore, StoreError};
+
+/// Why a vault operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// The keyring failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// An erase that names no protocol, host, path or username would wipe
+    /// everything.
+    #[error("refusing to erase: the request names no protocol, host, path or username")]
+    UnscopedErase,
+    /// Could not draw a random id.
+    #[error("cannot draw a random id for the keyring item")]
+    Random,
+}
+
+/// A credential found for a `get`.
+#[derive(Debug)]
+pub struct Found {
+    /// The index entry (protocol, host, username, expiry, authtype).
+    pub entry: IndexEntry,
+    /// Its secret parts.
+    pub secrets: SecretParts,
+}
+
+/// The index and the secret store, used together.
+pub struct Vault<'s> {
+    index: IndexFile,
+    store: &'s dyn SecretStore,
+}
+
+impl<'s> Vault<'s> {
+    /// A vault over this index file and secret store.
+    pub fn new(index: IndexFile, store: &'s dyn SecretStore) -> Self {
+        Self { index, store }
+    }
+
+    /// The first (newest) entry matching the request that is not expired,
+    /// still has its secret and can answer the caller: an entry holding only
+    /// an `authtype` credential answers only callers that announced the
+    /// capability.
+    pub fn find(&self, request: &Credential, now: u64) -> Result<Option<Found>, VaultError> {
+        let Some(lock) = self.index.lock(false)? else {
+            return Ok(None);
+        };
+        let index = self.index.load(&lock)?;
+        let wants_authtype = request.has_capability("authtype");
+        for entry in &index.entries {
+            if !matching::matches(request, entry) || matching::expired(entry, now) {
+                continue;
+            }
+            let Some(blob) = self.store.read(&entry.id)? else {
+                continue;
+            };
+            let Some(secrets) = SecretParts::decode(&blob) else {
+                continue;
+            };
+            let usable = secrets.password.is_some()
+                || (wants_authtype && entry.authtype.is_some() && secrets.credential.is_some());
+            if usable {
+                return Ok(Some(Found {
+                    entry: entry.clone(),
+                    secrets,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Stores the credential, replacing the entry in the same slot.
+    pub fn store(&self, mut entry: IndexEntry, secrets: &SecretParts) -> Result<(), VaultError> {
+        let lock = self
+            .index
+            .lock(true)?
+            .expect("an exclusive lock is always taken");
+        let mut index = self.index.load(&lock)?;
+        entry.id = new_id()?;
+        let label = entry.label();
+        let old: Vec<IndexEntry> = index
+            .entries
+            .iter()
+            .filter(|e| e.same_slot(&entry))
+            .cloned()
+            .collect();
+
+        // 1. List the new entry first, so its secret is never unlisted.
+        index.entries.insert(0, entry.clone());
+        self.index.save(&lock, &mut index)?;
+
+        // 2. Write the secret; on failure take the listing back.
+        if let Err(e) = self.store.write(&entry.id, &label, &secrets.encode()) {
+            index.entries.retain(|e| e.id != entry.id);
+            self.index.save(&lock, &mut index)?;
+            return Err(e.into());
+        }
+
+        // 3. Retire what it replaces: secret first, then listing.
+        self.retire(&lock, &mut index, &old)
+    }
+
+    /// Removes every entry matching the request (and, when it carries a
+    /// password, holding that password). Returns how many were removed.
+    pub fn erase(&self, request: &Credential) -> Result<usize, VaultError> {
+        if request.protocol.is_none()
+            && request.host.is_none()
+            && request.path.is_none()
+            && request.username.is_none()
+        {
+            return Err(VaultError::UnscopedErase);
+        }
+        let Some(lock) = self.index.lock(true)? else {
+            return Ok(0);
+        };
+        let mut index = self.index.load(&lock)?;
+        let mut doomed = Vec::new();
+        for entry in index
+            .entries
+            .iter()
+            .filter(|e| matching::matches(request, e))
+        {
+            if let Some(wanted) = &request.password {
+                // A read failure aborts the erase: nothing is deleted on doubt.
+                let Some(blob) = self.store.read(&entry.id)? else {
+                    doomed.push(entry.clone()); // dangling: nothing left to keep
+                    continue;
+                };
+                let held = SecretParts::decode(&blob).and_then(|s| s.password);
+                if held.is_none_or(|p| p.expose_secret() != wanted.expose_secret()) {
+                    continue;
+                }
+            }
+            doomed.push(entry.clone());
+        }
+        let count = doomed.len();
+        self.retire(&lock, &mut index, &doomed)?;
+        Ok(count)
+    }
+
+    /// Deletes the secrets of `entries`, then their listings.
+    fn retire(
+        &self,
+        lock: &index::IndexLock,
+        index: &mut Index,
+        entries: &[IndexEntry],
+    ) -> Result<(), VaultError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut deleted = Vec::new();
+        let mut failure = None;
+        for entry in entries {
+            match self.store.delete(&entry.id) {
+                Ok(()) => deleted.push(entry.id.as_str()),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        index.entries.retain(|e| !deleted.contains(&e.id.as_str()));
+        self.index.save(lock, index)?;
+        match failure {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A fresh 128-bit random id in hex.
+fn new_id() -> Result<String, VaultError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|_| VaultError::Random)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests;
