@@ -202,6 +202,7 @@ fn classify(error: &KeyringError, id: &str) -> StoreError {
         other => other.to_string(),
     };
     let locked = matches!(error, KeyringError::NoStorageAccess(_));
+    eprintln!("DEBUG variant={:?} detail={detail:?}", std::mem::discriminant(error));
     classify_text(&detail, locked)
 }
 
