@@ -1,13 +1,15 @@
 //! The command line, defined once with clap: the binaries parse it, and man
 //! pages and completions are generated from it.
 
-use std::io::{self, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
+use crate::accounts::{Provider, Security};
+use crate::commands::snippets::{GitScope, Tool};
 use crate::commands::{self, CommandError, Context};
-use crate::harden;
+use crate::{harden, secret_input};
 
 /// Keeps mail app passwords in the OS keyring and serves them to git
 /// send-email, msmtp and neomutt.
@@ -22,10 +24,116 @@ pub struct Cli {
 /// The subcommands of `mailcred`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Add a mail account and store its app password (prompted, or --password-stdin).
+    Add(AddArgs),
+    /// Print an account's password and a newline (for msmtp's passwordeval,
+    /// neomutt backticks). Never reads stdin.
+    Get {
+        /// The account.
+        account: String,
+    },
+    /// List the accounts (never a secret).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one account (never a secret).
+    Show {
+        /// The account.
+        account: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove an account and its stored password.
+    Remove {
+        /// The account.
+        account: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Replace an account's stored password (prompted, or --password-stdin).
+    SetPassword {
+        /// The account.
+        account: String,
+        /// Read the password from the first line of stdin instead of a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// neomutt's account_command: print username, login and password lines
+    /// for the account on that server.
+    Neomutt(NeomuttArgs),
+    /// Print a configuration snippet for msmtp, neomutt or git send-email.
+    Config {
+        /// For which program.
+        #[arg(value_enum)]
+        tool: Tool,
+        /// The account.
+        account: String,
+    },
+    /// Write an account's git send-email settings with git config.
+    Configure {
+        /// Only `git` can be configured this way.
+        #[arg(value_parser = ["git"])]
+        tool: String,
+        /// The account.
+        account: String,
+        /// Write to the current repository instead of ~/.gitconfig.
+        #[arg(long, conflicts_with = "global")]
+        local: bool,
+        /// Write to ~/.gitconfig (the default).
+        #[arg(long)]
+        global: bool,
+    },
     /// Act as git's credential helper: `mailcred git get` is `git-credential-mailcred get`.
     Git(GitHelperArgs),
     /// Check that the keyring works, by storing, reading and deleting a throwaway secret.
     Doctor,
+}
+
+/// `mailcred add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// A short name for the account, used by `mailcred get NAME`.
+    pub account: String,
+    /// The mail provider; presets its server, port and security.
+    #[arg(long, value_enum)]
+    pub provider: Provider,
+    /// The login, usually the e-mail address.
+    #[arg(long)]
+    pub user: String,
+    /// SMTP server (required for --provider custom).
+    #[arg(long)]
+    pub host: Option<String>,
+    /// SMTP port.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Connection security.
+    #[arg(long, value_enum)]
+    pub security: Option<Security>,
+    /// Read the password from the first line of stdin instead of a prompt.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Let `git credential reject` (git send-email after a 5xx reply) erase
+    /// the password. By default it is kept: an app password is shown once.
+    #[arg(long)]
+    pub allow_erase: bool,
+}
+
+/// `mailcred neomutt`, with the arguments neomutt passes.
+#[derive(Debug, Args)]
+pub struct NeomuttArgs {
+    /// The server neomutt connects to (no port).
+    #[arg(long)]
+    pub hostname: String,
+    /// The login neomutt knows, if any.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// smtp, imap, pop or nntp.
+    #[arg(long = "type")]
+    pub kind: Option<String>,
 }
 
 /// The git credential helper's command line.
@@ -54,10 +162,11 @@ pub const fn version() -> &'static str {
 
 /// Runs `mailcred`.
 pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {
-        Command::Git(args) => run_git_helper(args),
-        Command::Doctor => finish(doctor()),
+    if let Command::Git(args) = cli.command {
+        return run_git_helper(args);
     }
+    harden::forbid_core_dumps();
+    finish(dispatch(cli.command))
 }
 
 /// Runs `git-credential-mailcred ACTION`.
@@ -69,10 +178,106 @@ pub fn run_git_helper(args: GitHelperArgs) -> ExitCode {
     finish(result)
 }
 
-fn doctor() -> Result<(), CommandError> {
-    let choice = commands::configured_store()?;
+fn dispatch(command: Command) -> Result<(), CommandError> {
     let ctx = Context::from_environment()?;
-    commands::doctor::run(&ctx, choice.name(), io::stdout().lock())
+    let out = io::stdout().lock();
+    match command {
+        Command::Add(args) => add(&ctx, args),
+        Command::Get { account } => commands::lookup::get(&ctx, &account, out),
+        Command::List { json } => commands::listing::list(&ctx, json, out),
+        Command::Show { account, json } => commands::listing::show(&ctx, &account, json, out),
+        Command::Remove { account, yes } => {
+            commands::accounts::find(&ctx, &account)?;
+            if !yes {
+                confirm_removal(&account)?;
+            }
+            commands::accounts::remove(&ctx, &account, out)
+        }
+        Command::SetPassword {
+            account,
+            password_stdin,
+        } => {
+            commands::accounts::find(&ctx, &account)?;
+            let password = new_password(&account, password_stdin)?;
+            commands::accounts::set_password(&ctx, &account, password, out)
+        }
+        Command::Neomutt(args) => {
+            commands::lookup::neomutt(&ctx, &args.hostname, args.username.as_deref(), out)
+        }
+        Command::Config { tool, account } => {
+            commands::snippets::config(&ctx, tool, &account, "mailcred", out)
+        }
+        Command::Configure { account, local, .. } => {
+            let scope = if local {
+                GitScope::Local
+            } else {
+                GitScope::Global
+            };
+            commands::snippets::configure_git(&ctx, &account, scope, out)
+        }
+        Command::Doctor => {
+            let choice = commands::configured_store()?;
+            commands::doctor::run(&ctx, choice.name(), out)
+        }
+        Command::Git(_) => unreachable!("handled before the context is built"),
+    }
+}
+
+fn add(ctx: &Context<'_>, args: AddArgs) -> Result<(), CommandError> {
+    let new = commands::accounts::NewAccount {
+        name: args.account,
+        provider: args.provider,
+        user: args.user,
+        host: args.host,
+        port: args.port,
+        security: args.security,
+        allow_erase: args.allow_erase,
+    };
+    let added = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let account = commands::accounts::resolve(&new, added)?;
+    // Say so before asking for a password that would then be thrown away.
+    if ctx.accounts.read()?.get(&account.name).is_some() {
+        return Err(CommandError::AccountExists { name: account.name });
+    }
+    let advice = account.provider.advice();
+    if !advice.is_empty() {
+        eprintln!("{advice}");
+    }
+    if account.security == Security::NoneDangerous {
+        eprintln!(
+            "mailcred: warning: --security none-dangerous sends the password unencrypted; use it only for a relay on this machine"
+        );
+    }
+    let password = new_password(&account.name, args.password_stdin)?;
+    commands::accounts::add(ctx, account, password, io::stdout().lock())
+}
+
+fn new_password(account: &str, from_stdin: bool) -> Result<secrecy::SecretString, CommandError> {
+    Ok(if from_stdin {
+        secret_input::from_stdin(io::stdin().lock())?
+    } else {
+        secret_input::from_prompt(account)?
+    })
+}
+
+fn confirm_removal(account: &str) -> Result<(), CommandError> {
+    if !io::stdin().is_terminal() {
+        return Err(CommandError::Usage(format!(
+            "not removing {account} without confirmation: pass --yes when there is no terminal to ask on"
+        )));
+    }
+    eprint!(
+        "Remove {account} and its stored app password? The provider will not show it again. [y/N] "
+    );
+    let mut answer = String::new();
+    io::stdin().lock().read_line(&mut answer)?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        Ok(())
+    } else {
+        Err(CommandError::Usage(format!(
+            "kept {account}: not confirmed"
+        )))
+    }
 }
 
 /// Turns a result into an exit status, with one line on stderr on failure.

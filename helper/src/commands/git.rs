@@ -119,6 +119,7 @@ fn storable(request: &Credential, now: u64) -> Option<(IndexEntry, SecretParts)>
         password_expiry_utc: request.password_expiry_utc.clone(),
         authtype: authtype.then(|| request.authtype.clone()).flatten(),
         stored_at: now,
+        ..IndexEntry::default()
     };
     let secrets = SecretParts {
         password: copy(&request.password),
@@ -134,6 +135,13 @@ fn storable(request: &Credential, now: u64) -> Option<(IndexEntry, SecretParts)>
 
 fn erase(request: &Credential, ctx: &Context<'_>) -> Result<(), CommandError> {
     let store = ctx.open_store()?;
-    Vault::new(ctx.index.clone(), store.as_ref()).erase(request)?;
+    let erased = Vault::new(ctx.index.clone(), store.as_ref()).erase(request)?;
+    for account in &erased.kept {
+        eprintln!(
+            "mailcred: kept the password of mail account \"{account}\": git asked to erase it \
+             (git send-email does so after any 5xx reply), but an app password is shown only \
+             once. If it really is wrong: mailcred set-password {account}"
+        );
+    }
     Ok(())
 }

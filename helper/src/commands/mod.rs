@@ -1,10 +1,16 @@
 //! The commands: thin functions joining the wire formats to the vault.
 
+pub mod accounts;
 pub mod doctor;
 pub mod git;
+pub mod listing;
+pub mod lookup;
+pub mod snippets;
 
+use crate::accounts::{AccountError, AccountFile};
 use crate::exit;
 use crate::protocol::ProtocolError;
+use crate::secret_input::PasswordInputError;
 use crate::settings::{self, SettingsError};
 use crate::store::{KeyringStore, SecretStore, StoreChoice, StoreError};
 use crate::vault::{IndexError, IndexFile, VaultError};
@@ -14,6 +20,8 @@ use crate::vault::{IndexError, IndexFile, VaultError};
 pub struct Context<'a> {
     /// The credential index.
     pub index: IndexFile,
+    /// The mail accounts.
+    pub accounts: AccountFile,
     /// Seconds since the epoch, for expiry.
     pub now: u64,
     opener: Box<dyn Fn() -> Result<Box<dyn SecretStore + 'a>, CommandError> + 'a>,
@@ -26,15 +34,18 @@ impl<'a> Context<'a> {
         let choice = settings::store_choice()?;
         Ok(Context {
             index: IndexFile::default_location().map_err(VaultError::from)?,
+            accounts: AccountFile::default_location()?,
             now: now(),
             opener: Box::new(move || Ok(Box::new(KeyringStore::open(choice)?))),
             warning: choice.warning(),
         })
     }
 
-    /// A context over a given store, for tests.
+    /// A context over a given store, for tests; accounts are kept in an
+    /// `accounts` folder inside the index's.
     pub fn with_store(index: IndexFile, now: u64, store: &'a dyn SecretStore) -> Context<'a> {
         Context {
+            accounts: AccountFile::in_dir(index.dir().join("accounts")),
             index,
             now,
             opener: Box::new(move || Ok(Box::new(Borrowed(store)))),
@@ -111,6 +122,45 @@ pub enum CommandError {
     /// The store round trip of `doctor` failed.
     #[error("{0}")]
     Doctor(String),
+    /// The account file failed.
+    #[error(transparent)]
+    Accounts(#[from] AccountError),
+    /// No account by that name.
+    #[error(
+        "no mail account named \"{name}\"; `mailcred list` shows them, `mailcred add` makes one"
+    )]
+    UnknownAccount {
+        /// The name asked for.
+        name: String,
+    },
+    /// The account exists but its password is not in the keyring.
+    #[error(
+        "no password is stored for mail account \"{name}\"; store one with `mailcred set-password {name}`"
+    )]
+    NoPassword {
+        /// The account.
+        name: String,
+    },
+    /// `add` of a name already taken.
+    #[error(
+        "a mail account named \"{name}\" already exists; change its password with `mailcred set-password {name}` or remove it first"
+    )]
+    AccountExists {
+        /// The account.
+        name: String,
+    },
+    /// A command line that parses but makes no sense.
+    #[error("{0}")]
+    Usage(String),
+    /// The new password could not be read.
+    #[error(transparent)]
+    PasswordInput(#[from] PasswordInputError),
+    /// Running `git config` failed.
+    #[error("git config failed: {0}")]
+    GitConfig(String),
+    /// Nothing or several things matched a neomutt lookup.
+    #[error("{0}")]
+    NoSingleMatch(String),
 }
 
 impl From<StoreError> for CommandError {
@@ -128,6 +178,14 @@ impl CommandError {
             Self::Settings(_) => exit::CONFIG,
             Self::UnsafeStoredValue { .. } => exit::DATA_DAMAGED,
             Self::Doctor(_) => exit::UNAVAILABLE,
+            Self::Accounts(AccountError::Corrupt { .. }) => exit::DATA_DAMAGED,
+            Self::Accounts(_) => exit::IO_ERROR,
+            Self::UnknownAccount { .. } | Self::NoSingleMatch(_) => exit::NO_ACCOUNT,
+            Self::NoPassword { .. } => exit::NO_PASSWORD,
+            Self::AccountExists { .. } => exit::EXISTS,
+            Self::Usage(_) => exit::BAD_ARGUMENTS,
+            Self::PasswordInput(_) => exit::REFUSED_INPUT,
+            Self::GitConfig(_) => exit::SOFTWARE,
             Self::Vault(v) => match v {
                 VaultError::Store(s) => store_exit_code(s),
                 VaultError::Index(IndexError::Corrupt { .. }) => exit::DATA_DAMAGED,

@@ -13,9 +13,13 @@ use super::{Credential, ProtocolError};
 ///   they hold, and a later value of a key replaces an earlier one.
 pub fn parse(input: &[u8]) -> Result<Credential, ProtocolError> {
     let mut credential = Credential::default();
-    for (index, raw) in input.split(|&b| b == b'\n').enumerate() {
+    for (index, raw) in input.split_inclusive(|&b| b == b'\n').enumerate() {
         let number = index + 1;
-        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        // Only a CR right before the LF goes: a last line without LF keeps its CR.
+        let line = match raw.strip_suffix(b"\n") {
+            Some(line) => line.strip_suffix(b"\r").unwrap_or(line),
+            None => raw,
+        };
         if line.contains(&b'\r') {
             return Err(ProtocolError::BareCarriageReturn { line: number });
         }
@@ -23,7 +27,7 @@ pub fn parse(input: &[u8]) -> Result<Credential, ProtocolError> {
             return Err(ProtocolError::Nul { line: number });
         }
         if line.is_empty() {
-            // A blank line ends the request; so does the empty tail after a final LF.
+            // A blank line ends the request.
             break;
         }
         let Some(eq) = line.iter().position(|&b| b == b'=') else {

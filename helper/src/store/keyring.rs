@@ -202,7 +202,6 @@ fn classify(error: &KeyringError, id: &str) -> StoreError {
         other => other.to_string(),
     };
     let locked = matches!(error, KeyringError::NoStorageAccess(_));
-    eprintln!("DEBUG variant={:?} detail={detail:?}", std::mem::discriminant(error));
     classify_text(&detail, locked)
 }
 
@@ -231,7 +230,12 @@ fn classify_text(detail: &str, no_access: bool) -> StoreError {
         || has("Disconnected")
     {
         StoreError::NoSessionBus
-    } else if has("no such object") || has("NoSuchObject") || has("collection") {
+    } else if has("no such object")
+        || has("NoSuchObject")
+        || has("collection")
+        // dbus-secret-service's NoResult: the `default` alias points nowhere.
+        || has("no result found")
+    {
         StoreError::NoCollection
     } else if no_access || has("locked") || has("Locked") || has("Prompt") {
         StoreError::Locked
@@ -261,6 +265,18 @@ mod tests {
                 false
             ),
             StoreError::NotRunning
+        ));
+    }
+
+    #[test]
+    fn a_missing_default_collection_is_not_called_locked() {
+        assert!(matches!(
+            classify_text("Secret Service: no result found", true),
+            StoreError::NoCollection
+        ));
+        assert!(matches!(
+            classify_text("Secret Service: unlock prompt was dismissed", true),
+            StoreError::Locked
         ));
     }
 

@@ -5,14 +5,14 @@
 //! So the index holds those fields and the id of the keyring item holding the
 //! secret parts. It never holds a secret.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::private_files::{FileLock, PrivateDir};
+
 /// One stored credential, minus its secrets.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct IndexEntry {
     /// The keyring user name under which the secret parts are kept. Random
     /// and never reused, so a stale entry can only find nothing, never
@@ -38,6 +38,14 @@ pub struct IndexEntry {
     pub authtype: Option<String>,
     /// Seconds since the epoch when it was stored.
     pub stored_at: u64,
+    /// The mail account (`mailcred add`) this credential belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Whether git's `erase` must leave it alone: an app password is shown
+    /// once, and git send-email erases on any 5xx reply, not only on a bad
+    /// password.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub protected: bool,
 }
 
 impl IndexEntry {
@@ -106,22 +114,24 @@ pub enum IndexError {
 }
 
 const FORMAT_VERSION: u32 = 1;
+const FILE: &str = "credentials.json";
+const LOCK: &str = "credentials.lock";
 
-/// The index file and its lock, in one folder (0700) of their own.
+/// The index file and its lock, in one private folder.
 #[derive(Debug, Clone)]
 pub struct IndexFile {
-    dir: PathBuf,
+    dir: PrivateDir,
 }
 
 /// Held while reading or changing the index; released on drop.
-pub struct IndexLock {
-    _file: File,
-}
+pub type IndexLock = FileLock;
 
 impl IndexFile {
     /// The index in `dir`, created lazily.
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self {
+            dir: PrivateDir::new(dir),
+        }
     }
 
     /// The index in the user's data directory (`$XDG_DATA_HOME/mailcred`).
@@ -130,9 +140,14 @@ impl IndexFile {
         Ok(Self::in_dir(base.join("mailcred")))
     }
 
+    /// The folder holding the index.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     /// The index file's path.
     pub fn path(&self) -> PathBuf {
-        self.dir.join("credentials.json")
+        self.dir.path().join(FILE)
     }
 
     /// Takes the lock shared (to read) or exclusive (to change). Returns
@@ -143,42 +158,21 @@ impl IndexFile {
     /// secret, index), and a reader between them could otherwise see neither
     /// the old nor the new secret.
     pub fn lock(&self, exclusive: bool) -> Result<Option<IndexLock>, IndexError> {
-        let path = self.dir.join("credentials.lock");
         if !exclusive && !self.path().exists() {
             return Ok(None);
         }
-        if exclusive {
-            self.create_dir()?;
-        }
-        let io = |action, source| IndexError::Io {
-            action,
-            path: path.clone(),
-            source,
-        };
-        let file = open_private(&path).map_err(|e| io("open the lock", e))?;
-        let locked = if exclusive {
-            file.lock()
-        } else {
-            file.lock_shared()
-        };
-        locked.map_err(|e| io("lock", e))?;
-        Ok(Some(IndexLock { _file: file }))
+        self.dir
+            .lock(LOCK, exclusive)
+            .map(Some)
+            .map_err(|source| self.io("lock", source))
     }
 
     /// Reads the index; a missing file is an empty index.
     pub fn load(&self, _lock: &IndexLock) -> Result<Index, IndexError> {
-        let path = self.path();
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Index::default()),
-            Err(source) => {
-                return Err(IndexError::Io {
-                    action: "read",
-                    path,
-                    source,
-                });
-            }
+        let Some(bytes) = self.dir.read(FILE).map_err(|e| self.io("read", e))? else {
+            return Ok(Index::default());
         };
+        let path = self.path();
         let index: Index = serde_json::from_slice(&bytes).map_err(|e| IndexError::Corrupt {
             path: path.clone(),
             reason: format!(
@@ -197,55 +191,21 @@ impl IndexFile {
         Ok(index)
     }
 
-    /// Replaces the index atomically: a crash leaves the old or the new file,
-    /// never a mix.
-    pub fn save(&self, _lock: &IndexLock, index: &mut Index) -> Result<(), IndexError> {
+    /// Replaces the index atomically.
+    pub fn save(&self, lock: &IndexLock, index: &mut Index) -> Result<(), IndexError> {
         index.version = FORMAT_VERSION;
-        let path = self.path();
-        let io = |action, source| IndexError::Io {
+        let mut json = serde_json::to_vec_pretty(index).map_err(|e| self.io("encode", e.into()))?;
+        json.push(b'\n');
+        self.dir
+            .write_atomic(FILE, &json, lock)
+            .map_err(|e| self.io("write", e))
+    }
+
+    fn io(&self, action: &'static str, source: std::io::Error) -> IndexError {
+        IndexError::Io {
             action,
-            path: path.clone(),
+            path: self.path(),
             source,
-        };
-        let json = serde_json::to_vec_pretty(index).map_err(|e| io("encode", e.into()))?;
-        // tempfile creates the file 0600 on Unix.
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir).map_err(|e| io("create", e))?;
-        tmp.write_all(&json).map_err(|e| io("write", e))?;
-        tmp.write_all(b"\n").map_err(|e| io("write", e))?;
-        tmp.as_file().sync_all().map_err(|e| io("sync", e))?;
-        tmp.persist(&path).map_err(|e| io("replace", e.error))?;
-        sync_dir(&self.dir);
-        Ok(())
+        }
     }
-
-    fn create_dir(&self) -> Result<(), IndexError> {
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&self.dir).map_err(|source| IndexError::Io {
-            action: "create",
-            path: self.dir.clone(),
-            source,
-        })
-    }
-}
-
-/// Opens or makes a 0600 file.
-fn open_private(path: &Path) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
-
-/// Makes the rename durable. Best effort: not every platform can open a folder.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(handle) = File::open(dir) {
-        let _ = handle.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }

@@ -16,9 +16,25 @@ fn field(request: Option<&str>, stored: Option<&str>) -> bool {
 /// Whether a stored entry answers the request's protocol, host, path and username.
 pub fn matches(request: &Credential, entry: &IndexEntry) -> bool {
     field(request.protocol.as_deref(), entry.protocol.as_deref())
-        && field(request.host.as_deref(), entry.host.as_deref())
+        && (field(request.host.as_deref(), entry.host.as_deref()) || account_host(request, entry))
         && field(request.path.as_deref(), entry.path.as_deref())
         && field(request.username.as_deref(), entry.username.as_deref())
+}
+
+/// git send-email sends `host=SERVER` without a port unless `smtpServerPort`
+/// is set, while a mail account is stored as `SERVER:PORT`. For mail accounts
+/// only, a port-less request host matches the account's server. It is never a
+/// wildcard: the server name must be equal, and a request that names a port
+/// must name the account's.
+fn account_host(request: &Credential, entry: &IndexEntry) -> bool {
+    let (Some(wanted), Some(stored)) = (request.host.as_deref(), entry.host.as_deref()) else {
+        return false;
+    };
+    entry.account.is_some()
+        && !wanted.contains(':')
+        && stored
+            .rsplit_once(':')
+            .is_some_and(|(server, _port)| server == wanted)
 }
 
 /// Whether the entry's password has expired at `now` (seconds since the epoch).
@@ -41,11 +57,8 @@ mod tests {
             id: "x".into(),
             protocol: Some("smtp".into()),
             host: Some("mail.example".into()),
-            path: None,
             username: username.map(Into::into),
-            password_expiry_utc: None,
-            authtype: None,
-            stored_at: 0,
+            ..IndexEntry::default()
         }
     }
 
@@ -80,6 +93,22 @@ mod tests {
         assert!(matches(&request(None), &with_path));
         assert!(matches(&asks_path, &with_path));
         assert!(!matches(&asks_path, &entry(None)));
+    }
+
+    #[test]
+    fn a_port_less_host_finds_a_mail_account_but_nothing_else() {
+        let mut account = entry(Some("ann"));
+        account.host = Some("mail.example:587".into());
+        let git_entry = account.clone();
+        account.account = Some("work".into());
+        assert!(matches(&request(Some("ann")), &account));
+        assert!(!matches(&request(Some("ann")), &git_entry));
+        let mut other_port = request(Some("ann"));
+        other_port.host = Some("mail.example:465".into());
+        assert!(!matches(&other_port, &account));
+        let mut other_server = request(Some("ann"));
+        other_server.host = Some("mail".into());
+        assert!(!matches(&other_server, &account));
     }
 
     #[test]

@@ -46,6 +46,15 @@ pub struct Found {
     pub secrets: SecretParts,
 }
 
+/// What an erase did.
+#[derive(Debug, Default)]
+pub struct Erased {
+    /// How many entries were removed.
+    pub removed: usize,
+    /// Protected mail accounts that matched and were kept.
+    pub kept: Vec<String>,
+}
+
 /// The index and the secret store, used together.
 pub struct Vault<'s> {
     index: IndexFile,
@@ -90,7 +99,9 @@ impl<'s> Vault<'s> {
         Ok(None)
     }
 
-    /// Stores the credential, replacing the entry in the same slot.
+    /// Stores the credential, replacing the entry in the same slot. A mail
+    /// account's slot stays that account's, and stays protected, when git
+    /// stores into it after a successful login.
     pub fn store(&self, mut entry: IndexEntry, secrets: &SecretParts) -> Result<(), VaultError> {
         let lock = self
             .index
@@ -105,6 +116,12 @@ impl<'s> Vault<'s> {
             .filter(|e| e.same_slot(&entry))
             .cloned()
             .collect();
+        if entry.account.is_none()
+            && let Some(owner) = old.iter().find(|e| e.account.is_some())
+        {
+            entry.account.clone_from(&owner.account);
+            entry.protected = owner.protected;
+        }
 
         // 1. List the new entry first, so its secret is never unlisted.
         index.entries.insert(0, entry.clone());
@@ -121,9 +138,10 @@ impl<'s> Vault<'s> {
         self.retire(&lock, &mut index, &old)
     }
 
-    /// Removes every entry matching the request (and, when it carries a
-    /// password, holding that password). Returns how many were removed.
-    pub fn erase(&self, request: &Credential) -> Result<usize, VaultError> {
+    /// git's `erase`: removes every entry matching the request (and, when it
+    /// carries a password, holding that password), except protected mail
+    /// accounts, which are reported back instead.
+    pub fn erase(&self, request: &Credential) -> Result<Erased, VaultError> {
         if request.protocol.is_none()
             && request.host.is_none()
             && request.path.is_none()
@@ -131,8 +149,19 @@ impl<'s> Vault<'s> {
         {
             return Err(VaultError::UnscopedErase);
         }
+        self.erase_matching(request, false)
+    }
+
+    /// Removes a mail account's secret whatever its protection
+    /// (`mailcred remove`, `mailcred set-password` cleanup).
+    pub fn erase_account(&self, request: &Credential) -> Result<Erased, VaultError> {
+        self.erase_matching(request, true)
+    }
+
+    fn erase_matching(&self, request: &Credential, force: bool) -> Result<Erased, VaultError> {
+        let mut outcome = Erased::default();
         let Some(lock) = self.index.lock(true)? else {
-            return Ok(0);
+            return Ok(outcome);
         };
         let mut index = self.index.load(&lock)?;
         let mut doomed = Vec::new();
@@ -152,11 +181,15 @@ impl<'s> Vault<'s> {
                     continue;
                 }
             }
+            if entry.protected && !force {
+                outcome.kept.extend(entry.account.clone());
+                continue;
+            }
             doomed.push(entry.clone());
         }
-        let count = doomed.len();
+        outcome.removed = doomed.len();
         self.retire(&lock, &mut index, &doomed)?;
-        Ok(count)
+        Ok(outcome)
     }
 
     /// Deletes the secrets of `entries`, then their listings.

@@ -1,0 +1,144 @@
+//! The account file: `$XDG_CONFIG_HOME/mailcred/accounts.json`, 0600,
+//! replaced atomically under a lock.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::Account;
+use crate::private_files::{FileLock, PrivateDir};
+
+const FILE: &str = "accounts.json";
+const LOCK: &str = "accounts.lock";
+const FORMAT_VERSION: u32 = 1;
+
+/// Why the account file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Reading or writing failed.
+    #[error("cannot {action} {path}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is damaged; it is left as it is.
+    #[error(
+        "the account file {path} is damaged ({reason}); it was left untouched: fix or restore it"
+    )]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said.
+        reason: String,
+    },
+    /// No folder for configuration.
+    #[error("cannot find a configuration directory: set HOME or XDG_CONFIG_HOME")]
+    NoConfigDir,
+}
+
+/// The accounts, in the order they were added.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Accounts {
+    /// File format version.
+    pub version: u32,
+    /// Every account.
+    pub accounts: Vec<Account>,
+}
+
+impl Accounts {
+    /// The account called `name`.
+    pub fn get(&self, name: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.name == name)
+    }
+}
+
+/// The account file and its lock.
+#[derive(Debug, Clone)]
+pub struct AccountFile {
+    dir: PrivateDir,
+}
+
+/// Held while reading or changing the accounts.
+pub type AccountLock = FileLock;
+
+impl AccountFile {
+    /// The file in `dir`.
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: PrivateDir::new(dir),
+        }
+    }
+
+    /// The file in the user's configuration directory.
+    pub fn default_location() -> Result<Self, AccountError> {
+        let base = dirs::config_dir().ok_or(AccountError::NoConfigDir)?;
+        Ok(Self::in_dir(base.join("mailcred")))
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join(FILE)
+    }
+
+    /// Reads every account without locking for long: the file is only ever
+    /// replaced whole, so a reader sees the old or the new version.
+    pub fn read(&self) -> Result<Accounts, AccountError> {
+        let Some(bytes) = self.dir.read(FILE).map_err(|e| self.io("read", e))? else {
+            return Ok(Accounts::default());
+        };
+        self.parse(&bytes)
+    }
+
+    /// Takes the lock for a change and reads the current accounts.
+    pub fn lock(&self) -> Result<(AccountLock, Accounts), AccountError> {
+        let lock = self.dir.lock(LOCK, true).map_err(|e| self.io("lock", e))?;
+        let accounts = self.read()?;
+        Ok((lock, accounts))
+    }
+
+    /// Replaces the file.
+    pub fn save(&self, lock: &AccountLock, accounts: &mut Accounts) -> Result<(), AccountError> {
+        accounts.version = FORMAT_VERSION;
+        let mut json =
+            serde_json::to_vec_pretty(accounts).map_err(|e| self.io("encode", e.into()))?;
+        json.push(b'\n');
+        self.dir
+            .write_atomic(FILE, &json, lock)
+            .map_err(|e| self.io("write", e))
+    }
+
+    fn parse(&self, bytes: &[u8]) -> Result<Accounts, AccountError> {
+        let corrupt = |reason: String| AccountError::Corrupt {
+            path: self.path(),
+            reason,
+        };
+        let accounts: Accounts = serde_json::from_slice(bytes).map_err(|e| {
+            corrupt(format!(
+                "line {}, column {}: {:?}",
+                e.line(),
+                e.column(),
+                e.classify()
+            ))
+        })?;
+        if accounts.version != FORMAT_VERSION {
+            return Err(corrupt(format!(
+                "unknown format version {}",
+                accounts.version
+            )));
+        }
+        Ok(accounts)
+    }
+
+    fn io(&self, action: &'static str, source: std::io::Error) -> AccountError {
+        AccountError::Io {
+            action,
+            path: self.path(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! `mailcred add`, `set-password` and `remove`: the life of a mail account.
+
+use std::io::Write;
+
+use secrecy::SecretString;
+
+use super::{CommandError, Context};
+use crate::accounts::{self, Account, Provider, Security};
+use crate::vault::{IndexEntry, SecretParts, Vault};
+
+/// What `mailcred add` was asked for.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// Account name.
+    pub name: String,
+    /// Provider preset.
+    pub provider: Provider,
+    /// Login.
+    pub user: String,
+    /// Server, overriding the preset.
+    pub host: Option<String>,
+    /// Port, overriding the preset (or the security's usual port).
+    pub port: Option<u16>,
+    /// Security, overriding the preset.
+    pub security: Option<Security>,
+    /// Let git's `erase` remove the password.
+    pub allow_erase: bool,
+}
+
+/// Turns the request into an account, applying the preset; explicit flags win.
+pub fn resolve(new: &NewAccount, added: String) -> Result<Account, CommandError> {
+    if !accounts::valid_name(&new.name) {
+        return Err(CommandError::Usage(format!(
+            "\"{}\" is not a usable account name: use letters, digits and - _ . @ + (it ends up in shell commands)",
+            new.name
+        )));
+    }
+    if let Some(reason) = new.provider.refusal() {
+        return Err(CommandError::Usage(reason.into()));
+    }
+    if new.user.is_empty() || new.user.contains(['\r', '\n', '\0']) {
+        return Err(CommandError::Usage(
+            "--user must be the login (usually the e-mail address), on one line".into(),
+        ));
+    }
+    let preset = new.provider.preset();
+    let host = match (&new.host, preset) {
+        (Some(host), _) => host.clone(),
+        (None, Some(preset)) => preset.host.into(),
+        (None, None) => {
+            return Err(CommandError::Usage(
+                "--provider custom needs --host (and usually --port and --security)".into(),
+            ));
+        }
+    };
+    if host.is_empty() || host.contains([':', '/', ' ', '\r', '\n', '\0']) {
+        return Err(CommandError::Usage(format!(
+            "--host must be a server name without port or scheme, got \"{host}\""
+        )));
+    }
+    let security = new
+        .security
+        .or(preset.map(|p| p.security))
+        .unwrap_or(Security::Starttls);
+    let port = new
+        .port
+        .or(preset
+            .filter(|p| new.security.is_none_or(|s| s == p.security))
+            .map(|p| p.port))
+        .unwrap_or(security.default_port());
+    Ok(Account {
+        name: new.name.clone(),
+        provider: new.provider,
+        user: new.user.clone(),
+        host,
+        port,
+        security,
+        added,
+        allow_erase: new.allow_erase,
+    })
+}
+
+/// Records the account, then stores its password. If the password cannot
+/// be stored, the account is taken back, so nothing half-made remains.
+pub fn add(
+    ctx: &Context<'_>,
+    account: Account,
+    password: SecretString,
+    mut out: impl Write,
+) -> Result<(), CommandError> {
+    let store = ctx.open_store()?;
+    let (lock, mut all) = ctx.accounts.lock()?;
+    if all.get(&account.name).is_some() {
+        return Err(CommandError::AccountExists { name: account.name });
+    }
+    all.accounts.push(account.clone());
+    ctx.accounts.save(&lock, &mut all)?;
+    ctx.warn_about_store();
+    let vault = Vault::new(ctx.index.clone(), store.as_ref());
+    if let Err(e) = store_password(&vault, &account, password, ctx.now) {
+        all.accounts.retain(|a| a.name != account.name);
+        ctx.accounts.save(&lock, &mut all)?;
+        return Err(e);
+    }
+    writeln!(
+        out,
+        "Added {name}: smtp://{user}@{host}:{port} ({security}). Next: mailcred config msmtp|neomutt|git {name}",
+        name = account.name,
+        user = account.user,
+        host = account.host,
+        port = account.port,
+        security = account.security.name(),
+    )?;
+    Ok(())
+}
+
+/// Replaces the stored password of an existing account.
+pub fn set_password(
+    ctx: &Context<'_>,
+    name: &str,
+    password: SecretString,
+    mut out: impl Write,
+) -> Result<(), CommandError> {
+    let account = find(ctx, name)?;
+    let store = ctx.open_store()?;
+    ctx.warn_about_store();
+    let vault = Vault::new(ctx.index.clone(), store.as_ref());
+    store_password(&vault, &account, password, ctx.now)?;
+    writeln!(out, "Stored the new password of {name}.")?;
+    Ok(())
+}
+
+/// Removes the password, then the account.
+pub fn remove(ctx: &Context<'_>, name: &str, mut out: impl Write) -> Result<(), CommandError> {
+    let store = ctx.open_store()?;
+    let (lock, mut all) = ctx.accounts.lock()?;
+    let Some(account) = all.get(name).cloned() else {
+        return Err(CommandError::UnknownAccount { name: name.into() });
+    };
+    let vault = Vault::new(ctx.index.clone(), store.as_ref());
+    vault.erase_account(&account.credential_request())?;
+    all.accounts.retain(|a| a.name != name);
+    ctx.accounts.save(&lock, &mut all)?;
+    writeln!(out, "Removed {name} and its password.")?;
+    Ok(())
+}
+
+/// The account called `name`.
+pub fn find(ctx: &Context<'_>, name: &str) -> Result<Account, CommandError> {
+    ctx.accounts
+        .read()?
+        .get(name)
+        .cloned()
+        .ok_or_else(|| CommandError::UnknownAccount { name: name.into() })
+}
+
+fn store_password(
+    vault: &Vault<'_>,
+    account: &Account,
+    password: SecretString,
+    now: u64,
+) -> Result<(), CommandError> {
+    let request = account.credential_request();
+    let entry = IndexEntry {
+        protocol: request.protocol,
+        host: request.host,
+        username: request.username,
+        stored_at: now,
+        account: Some(account.name.clone()),
+        protected: !account.allow_erase,
+        ..IndexEntry::default()
+    };
+    let secrets = SecretParts {
+        password: Some(password),
+        ..SecretParts::default()
+    };
+    vault.store(entry, &secrets)?;
+    Ok(())
+}

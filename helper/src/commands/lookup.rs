@@ -1,0 +1,97 @@
+//! `mailcred get ACCOUNT` (msmtp's passwordeval, neomutt backticks) and
+//! `mailcred neomutt` (neomutt's account_command).
+//!
+//! Neither ever reads stdin: neomutt runs them with its own stdin, which in
+//! batch mode is the message being sent.
+
+use std::io::Write;
+
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use super::{CommandError, Context, accounts::find};
+use crate::accounts::Account;
+use crate::protocol::unsafe_value;
+use crate::vault::Vault;
+
+/// Prints the account's password and a newline, and nothing else.
+pub fn get(ctx: &Context<'_>, name: &str, out: impl Write) -> Result<(), CommandError> {
+    let account = find(ctx, name)?;
+    let password = password_of(ctx, &account)?;
+    let mut line = Zeroizing::new(String::with_capacity(password.expose_secret().len() + 1));
+    line.push_str(password.expose_secret());
+    line.push('\n');
+    write_all(out, line.as_bytes())
+}
+
+/// neomutt's `account_command`: `--hostname H [--username U] --type T`.
+/// Answers for the single account on that server (and user); for none or
+/// several, prints nothing and says which on stderr.
+pub fn neomutt(
+    ctx: &Context<'_>,
+    hostname: &str,
+    username: Option<&str>,
+    out: impl Write,
+) -> Result<(), CommandError> {
+    let all = ctx.accounts.read()?;
+    let matching: Vec<&Account> = all
+        .accounts
+        .iter()
+        .filter(|a| a.host.eq_ignore_ascii_case(hostname))
+        .filter(|a| username.is_none_or(|u| a.user == u))
+        .collect();
+    let who = match username {
+        Some(user) => format!("{user} on {hostname}"),
+        None => hostname.to_owned(),
+    };
+    let account = match matching.as_slice() {
+        [one] => *one,
+        [] => {
+            return Err(CommandError::NoSingleMatch(format!(
+                "no mail account for {who}; `mailcred list` shows the accounts"
+            )));
+        }
+        several => {
+            let names: Vec<&str> = several.iter().map(|a| a.name.as_str()).collect();
+            return Err(CommandError::NoSingleMatch(format!(
+                "several mail accounts for {who} ({}); set smtp_user in neomutt so it passes --username",
+                names.join(", ")
+            )));
+        }
+    };
+    let password = password_of(ctx, account)?;
+    let mut answer = Zeroizing::new(String::new());
+    for key in ["username", "login"] {
+        answer.push_str(key);
+        answer.push_str(": ");
+        answer.push_str(&account.user);
+        answer.push('\n');
+    }
+    answer.push_str("password: ");
+    answer.push_str(password.expose_secret());
+    answer.push('\n');
+    write_all(out, answer.as_bytes())
+}
+
+fn password_of(ctx: &Context<'_>, account: &Account) -> Result<SecretString, CommandError> {
+    let store = ctx.open_store()?;
+    let vault = Vault::new(ctx.index.clone(), store.as_ref());
+    let found = vault.find(&account.credential_request(), ctx.now)?;
+    let password =
+        found
+            .and_then(|f| f.secrets.password)
+            .ok_or_else(|| CommandError::NoPassword {
+                name: account.name.clone(),
+            })?;
+    if unsafe_value(password.expose_secret()) || unsafe_value(&account.user) {
+        return Err(CommandError::UnsafeStoredValue { key: "password" });
+    }
+    Ok(password)
+}
+
+/// One write of the whole answer, so a failure never leaves half of it.
+fn write_all(mut out: impl Write, bytes: &[u8]) -> Result<(), CommandError> {
+    out.write_all(bytes)?;
+    out.flush()?;
+    Ok(())
+}
