@@ -102,7 +102,17 @@ impl KeyringStore {
             }
             _ => Entry::new_in_store(&self.inner, SERVICE, id),
         };
-        result.map_err(|e| classify(&e, id))
+        result.map_err(|e| self.classify(&e, id))
+    }
+
+    fn classify(&self, error: &KeyringError, id: &str) -> StoreError {
+        match (self.choice, classify_other(error, id)) {
+            (StoreChoice::SecretService, _) => classify(error, id),
+            (_, StoreError::Failed { reason }) => StoreError::Failed {
+                reason: format!("{}: {reason}", self.describe()),
+            },
+            (_, other) => other,
+        }
     }
 }
 
@@ -120,20 +130,20 @@ impl SecretStore for KeyringStore {
         match self.entry(id, None)?.get_secret() {
             Ok(secret) => Ok(Some(Zeroizing::new(secret))),
             Err(KeyringError::NoEntry) => Ok(None),
-            Err(e) => Err(classify(&e, id)),
+            Err(e) => Err(self.classify(&e, id)),
         }
     }
 
     fn write(&self, id: &str, label: &str, secret: &[u8]) -> Result<(), StoreError> {
         self.entry(id, Some(label))?
             .set_secret(secret)
-            .map_err(|e| classify(&e, id))
+            .map_err(|e| self.classify(&e, id))
     }
 
     fn delete(&self, id: &str) -> Result<(), StoreError> {
         match self.entry(id, None)?.delete_credential() {
             Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
-            Err(e) => Err(classify(&e, id)),
+            Err(e) => Err(self.classify(&e, id)),
         }
     }
 }
@@ -148,7 +158,7 @@ fn build(choice: StoreChoice) -> Result<Arc<CredentialStore>, StoreError> {
             dbus_secret_service_keyring_store::Store::new().map_err(|e| classify(&e, ""))?
         }
         StoreChoice::Keyutils => {
-            linux_keyutils_keyring_store::Store::new().map_err(|e| classify(&e, ""))?
+            linux_keyutils_keyring_store::Store::new().map_err(|e| classify_other(&e, ""))?
         }
         other => return Err(unsupported(other)),
     };
@@ -203,6 +213,17 @@ fn classify(error: &KeyringError, id: &str) -> StoreError {
     };
     let locked = matches!(error, KeyringError::NoStorageAccess(_));
     classify_text(&detail, locked)
+}
+
+/// Like [`classify`], for stores other than the Secret Service, whose
+/// "no storage access" does not mean a locked collection.
+fn classify_other(error: &KeyringError, id: &str) -> StoreError {
+    match error {
+        KeyringError::PlatformFailure(e) | KeyringError::NoStorageAccess(e) => StoreError::Failed {
+            reason: chain(e.as_ref()),
+        },
+        _ => classify(error, id),
+    }
 }
 
 fn chain(error: &(dyn std::error::Error + 'static)) -> String {
