@@ -40,7 +40,7 @@ pub enum StoreError {
     NotRunning,
     /// The collection is locked and unlocking would need a prompt.
     #[error(
-        "the keyring is locked; unlock it (log in to the desktop, or `echo PASSWORD | gnome-keyring-daemon --unlock`) and try again"
+        "the keyring is locked; unlock it (log in to the desktop or unlock the login keyring in Seahorse; without a desktop, restart the daemon unlocked: `gnome-keyring-daemon --replace --daemonize --unlock --components=secrets` with the keyring password on stdin) and try again"
     )]
     Locked,
     /// There is no default (`login`) collection to keep items in.

@@ -1,0 +1,152 @@
+//! End to end: the built binaries, driven by real git, against a private real
+//! Secret Service (see `mailcred_e2e::KeyringSession`). Each test has its own
+//! session, so they run in parallel and never see each other's secrets.
+//!
+//! Requests and answers are written as the transcripts git exchanges.
+
+use mailcred_e2e::{
+    HELPER, KeyringSession, MAILCRED, Outcome, bin, path_with_binaries, require, run,
+};
+
+/// Alice's app password for a mail server, as git approves it.
+const ALICE: &str = "\
+protocol=smtp
+host=smtp.example.com:587
+username=alice
+password=alice-app-password
+";
+
+/// What git asks when it needs Alice's password.
+const ASK_ALICE: &str = "\
+protocol=smtp
+host=smtp.example.com:587
+username=alice
+";
+
+/// What `git credential fill` prints once Alice's password is known.
+const FILLED_ALICE: &str = "\
+protocol=smtp
+host=smtp.example.com:587
+username=alice
+password=alice-app-password
+";
+
+/// Bob, on the same server.
+const BOB: &str = "\
+protocol=smtp
+host=smtp.example.com:587
+username=bob
+password=bob-app-password
+";
+
+/// What git asks when it needs Bob's password.
+const ASK_BOB: &str = "\
+protocol=smtp
+host=smtp.example.com:587
+username=bob
+";
+
+/// A helper's lookup with protocol and host, as git sends it to `get`.
+const ASK_SERVER: &str = "\
+protocol=smtp
+host=smtp.example.com:587
+";
+
+/// What the helper answers to a `get` for Alice.
+const ANSWER_ALICE: &str = "\
+username=alice
+password=alice-app-password
+";
+
+/// Exit statuses the helper promises (sysexits(3), see `mailcred::exit`),
+/// spelled out here so that a change to them fails these tests.
+const UNAVAILABLE: i32 = 69;
+const LOCKED: i32 = 75;
+const CONFIG: i32 = 78;
+
+/// How git is told where the helper is.
+#[derive(Clone, Copy)]
+enum Helper {
+    /// `credential.helper=mailcred`, found on PATH as `git-credential-mailcred`.
+    OnPath,
+    /// `credential.helper=/abs/path/git-credential-mailcred`.
+    AbsolutePath,
+}
+
+/// Runs `git credential ACTION` in the session, never prompting: when no
+/// helper answers, git fails instead of asking a terminal.
+fn git_credential(session: &KeyringSession, helper: Helper, action: &str, input: &str) -> Outcome {
+    require("git", "git (2.46 or later)");
+    let mut git = session.command("git");
+    let setting = match helper {
+        Helper::OnPath => {
+            git.env("PATH", path_with_binaries());
+            "credential.helper=mailcred".to_owned()
+        }
+        Helper::AbsolutePath => format!("credential.helper={}", bin(HELPER).display()),
+    };
+    git.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .args(["-c", &setting, "-c", "credential.interactive=false"])
+        .args(["credential", action]);
+    run(git, input.as_bytes())
+}
+
+/// `git credential approve`, which must succeed.
+fn approve(session: &KeyringSession, credential: &str) {
+    let approved = git_credential(session, Helper::OnPath, "approve", credential);
+    assert!(
+        approved.success() && approved.stdout.is_empty() && approved.stderr.is_empty(),
+        "git credential approve should store silently:\n{approved}"
+    );
+}
+
+/// Runs one of the built binaries with `args` in the session.
+fn mailcred(session: &KeyringSession, binary: &str, args: &[&str], input: &str) -> Outcome {
+    let mut command = session.command(bin(binary));
+    command.args(args);
+    run(command, input.as_bytes())
+}
+
+/// `git-credential-mailcred ACTION`.
+fn helper(session: &KeyringSession, action: &str, input: &str) -> Outcome {
+    mailcred(session, HELPER, &[action], input)
+}
+
+/// Asserts the helper failed the way every store fault must: nothing on
+/// stdout (git, msmtp would take it as an answer), one line on stderr that
+/// contains `cause`, and exit status `code`.
+fn assert_fails_cleanly(outcome: &Outcome, code: i32, cause: &str) {
+    assert!(
+        outcome.stdout.is_empty(),
+        "a failing helper must print nothing on stdout, where any line becomes a password:\n{outcome}"
+    );
+    assert_explains_failure(outcome, code, cause);
+}
+
+/// Asserts a failure is told in one stderr line naming `cause`, with exit
+/// status `code`.
+fn assert_explains_failure(outcome: &Outcome, code: i32, cause: &str) {
+    assert_eq!(
+        outcome.stderr.lines().count(),
+        1,
+        "a failing command should explain itself in exactly one line on stderr:\n{outcome}"
+    );
+    assert!(
+        outcome.stderr.starts_with("mailcred: ") && outcome.stderr.contains(cause),
+        "the stderr line should name the cause ({cause:?}):\n{outcome}"
+    );
+    assert_eq!(
+        outcome.code,
+        Some(code),
+        "the exit status should tell this failure apart (sysexits):\n{outcome}"
+    );
+}
+
+mod binaries;
+mod doctor;
+mod faults;
+mod fixtures;
+mod git_credential;
+mod parallel;
+mod secret_service;
