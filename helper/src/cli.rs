@@ -236,9 +236,7 @@ fn add(ctx: &Context<'_>, args: AddArgs) -> Result<(), CommandError> {
     let added = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let account = commands::accounts::resolve(&new, added)?;
     // Say so before asking for a password that would then be thrown away.
-    if ctx.accounts.read()?.get(&account.name).is_some() {
-        return Err(CommandError::AccountExists { name: account.name });
-    }
+    commands::accounts::check_free(&ctx.accounts.read()?, &account)?;
     let advice = account.provider.advice();
     if !advice.is_empty() {
         eprintln!("{advice}");

@@ -10,7 +10,7 @@
 //! | 67 | the account has no stored password |
 //! | 69 | the keyring is unavailable: no session bus, or no Secret Service on it |
 //! | 70 | the keyring failed in an unexpected way |
-//! | 73 | an account by that name already exists |
+//! | 73 | an account by that name, or for that server, port and user, already exists |
 //! | 74 | a file could not be read or written |
 //! | 75 | the keyring is locked: unlock it and retry |
 //! | 76 | stored data is damaged (index file, keyring item) |
@@ -26,7 +26,7 @@ pub const REFUSED_INPUT: u8 = 65;
 pub const NO_ACCOUNT: u8 = 66;
 /// The account has no stored password.
 pub const NO_PASSWORD: u8 = 67;
-/// The account already exists.
+/// The account (or one for its server, port and user) already exists.
 pub const EXISTS: u8 = 73;
 /// The keyring is not reachable.
 pub const UNAVAILABLE: u8 = 69;

@@ -55,6 +55,15 @@ impl Accounts {
     pub fn get(&self, name: &str) -> Option<&Account> {
         self.accounts.iter().find(|a| a.name == name)
     }
+
+    /// Another account whose password is kept in the same git credential
+    /// slot as `account`'s (same server, port and user): adding `account`
+    /// would silently replace that account's password.
+    pub fn sharing_credential(&self, account: &Account) -> Option<&Account> {
+        self.accounts.iter().find(|a| {
+            a.name != account.name && a.host_port() == account.host_port() && a.user == account.user
+        })
+    }
 }
 
 /// The account file and its lock.

@@ -7,7 +7,7 @@
 mod file;
 mod providers;
 
-pub use file::{AccountError, AccountFile};
+pub use file::{AccountError, AccountFile, Accounts};
 pub use providers::{Preset, Provider, Security};
 
 use serde::{Deserialize, Serialize};

@@ -5,7 +5,7 @@ use std::io::Write;
 use secrecy::SecretString;
 
 use super::{CommandError, Context};
-use crate::accounts::{self, Account, Provider, Security};
+use crate::accounts::{self, Account, Accounts, Provider, Security};
 use crate::vault::{IndexEntry, SecretParts, Vault};
 
 /// What `mailcred add` was asked for.
@@ -90,9 +90,7 @@ pub fn add(
 ) -> Result<(), CommandError> {
     let store = ctx.open_store()?;
     let (lock, mut all) = ctx.accounts.lock()?;
-    if all.get(&account.name).is_some() {
-        return Err(CommandError::AccountExists { name: account.name });
-    }
+    check_free(&all, &account)?;
     all.accounts.push(account.clone());
     ctx.accounts.save(&lock, &mut all)?;
     ctx.warn_about_store();
@@ -142,6 +140,24 @@ pub fn remove(ctx: &Context<'_>, name: &str, mut out: impl Write) -> Result<(), 
     all.accounts.retain(|a| a.name != name);
     ctx.accounts.save(&lock, &mut all)?;
     writeln!(out, "Removed {name} and its password.")?;
+    Ok(())
+}
+
+/// Refuses an account whose name, or whose credential slot (server, port
+/// and user), another account already has.
+pub fn check_free(all: &Accounts, account: &Account) -> Result<(), CommandError> {
+    if all.get(&account.name).is_some() {
+        return Err(CommandError::AccountExists {
+            name: account.name.clone(),
+        });
+    }
+    if let Some(other) = all.sharing_credential(account) {
+        return Err(CommandError::CredentialTaken {
+            existing: other.name.clone(),
+            user: account.user.clone(),
+            server: account.host_port(),
+        });
+    }
     Ok(())
 }
 

@@ -149,6 +149,19 @@ pub enum CommandError {
         /// The account.
         name: String,
     },
+    /// `add` of an account whose server, port and user another account has:
+    /// both would share one stored password.
+    #[error(
+        "mail account \"{existing}\" already keeps the password of {user} on {server}; a second account there would replace it. Use `mailcred set-password {existing}` to change that password"
+    )]
+    CredentialTaken {
+        /// The account already there.
+        existing: String,
+        /// The login.
+        user: String,
+        /// `HOST:PORT`.
+        server: String,
+    },
     /// A command line that parses but makes no sense.
     #[error("{0}")]
     Usage(String),
@@ -182,7 +195,7 @@ impl CommandError {
             Self::Accounts(_) => exit::IO_ERROR,
             Self::UnknownAccount { .. } | Self::NoSingleMatch(_) => exit::NO_ACCOUNT,
             Self::NoPassword { .. } => exit::NO_PASSWORD,
-            Self::AccountExists { .. } => exit::EXISTS,
+            Self::AccountExists { .. } | Self::CredentialTaken { .. } => exit::EXISTS,
             Self::Usage(_) => exit::BAD_ARGUMENTS,
             Self::PasswordInput(_) => exit::REFUSED_INPUT,
             Self::GitConfig(_) => exit::SOFTWARE,

@@ -6,6 +6,8 @@
 
 mod credential;
 mod input;
+#[cfg(test)]
+mod properties;
 mod read;
 mod write;
 

@@ -4,9 +4,13 @@
 //!
 //! - [`git`]: one test per transcript, plus the few rules a transcript
 //!   cannot set up;
+//! - [`accounts`]: the mail account commands (`add`, `get`, `neomutt`,
+//!   `list`, `show`, `config`, `set-password`, `remove`) and git's helper
+//!   meeting an account's credential;
 //! - [`replay`]: runs a transcript against an in-memory store;
 //! - [`transcript`]: reads the fixture format.
 
+mod accounts;
 mod git;
 mod replay;
 mod transcript;
