@@ -47,8 +47,8 @@ fn get(request: &Credential, output: impl Write, ctx: &Context<'_>) -> Result<()
     if request.protocol.is_none() || request.host.is_none() {
         return Ok(());
     }
-    let store = ctx.open_store()?;
-    let vault = Vault::new(ctx.index.clone(), store.as_ref());
+    let store = ctx.lazy_store();
+    let vault = Vault::new(ctx.index.clone(), &store);
     let Some(found) = vault.find(request, ctx.now)? else {
         return Ok(());
     };
@@ -134,8 +134,8 @@ fn storable(request: &Credential, now: u64) -> Option<(IndexEntry, SecretParts)>
 }
 
 fn erase(request: &Credential, ctx: &Context<'_>) -> Result<(), CommandError> {
-    let store = ctx.open_store()?;
-    let erased = Vault::new(ctx.index.clone(), store.as_ref()).erase(request)?;
+    let store = ctx.lazy_store();
+    let erased = Vault::new(ctx.index.clone(), &store).erase(request)?;
     for account in &erased.kept {
         eprintln!(
             "mailcred: kept the password of mail account \"{account}\": git asked to erase it \

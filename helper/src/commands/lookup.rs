@@ -74,8 +74,8 @@ pub fn neomutt(
 }
 
 fn password_of(ctx: &Context<'_>, account: &Account) -> Result<SecretString, CommandError> {
-    let store = ctx.open_store()?;
-    let vault = Vault::new(ctx.index.clone(), store.as_ref());
+    let store = ctx.lazy_store();
+    let vault = Vault::new(ctx.index.clone(), &store);
     let found = vault.find(&account.credential_request(), ctx.now)?;
     let password =
         found

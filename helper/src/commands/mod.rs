@@ -12,7 +12,7 @@ use crate::exit;
 use crate::protocol::ProtocolError;
 use crate::secret_input::PasswordInputError;
 use crate::settings::{self, SettingsError};
-use crate::store::{KeyringStore, SecretStore, StoreChoice, StoreError};
+use crate::store::{Borrowed, KeyringStore, LazyStore, SecretStore, StoreChoice, StoreError};
 use crate::vault::{IndexError, IndexFile, VaultError};
 
 /// Everything a command needs from the outside world, injected so that tests
@@ -24,7 +24,7 @@ pub struct Context<'a> {
     pub accounts: AccountFile,
     /// Seconds since the epoch, for expiry.
     pub now: u64,
-    opener: Box<dyn Fn() -> Result<Box<dyn SecretStore + 'a>, CommandError> + 'a>,
+    opener: std::rc::Rc<dyn Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + 'a>,
     warning: Option<&'static str>,
 }
 
@@ -36,7 +36,7 @@ impl<'a> Context<'a> {
             index: IndexFile::default_location().map_err(VaultError::from)?,
             accounts: AccountFile::default_location()?,
             now: now(),
-            opener: Box::new(move || Ok(Box::new(KeyringStore::open(choice)?))),
+            opener: std::rc::Rc::new(move || Ok(Box::new(KeyringStore::open(choice)?))),
             warning: choice.warning(),
         })
     }
@@ -48,7 +48,7 @@ impl<'a> Context<'a> {
             accounts: AccountFile::in_dir(index.dir().join("accounts")),
             index,
             now,
-            opener: Box::new(move || Ok(Box::new(Borrowed(store)))),
+            opener: std::rc::Rc::new(move || Ok(Box::new(Borrowed(store)))),
             warning: None,
         }
     }
@@ -56,7 +56,14 @@ impl<'a> Context<'a> {
     /// Connects to the store; only commands that need it call this, so a
     /// request answered without the store never waits for D-Bus.
     pub fn open_store(&self) -> Result<Box<dyn SecretStore + 'a>, CommandError> {
-        (self.opener)()
+        Ok((self.opener)()?)
+    }
+
+    /// The store, connected only when a secret is actually read or written:
+    /// lookups the index can answer alone never wait for D-Bus.
+    pub fn lazy_store(&self) -> LazyStore<'a> {
+        let opener = std::rc::Rc::clone(&self.opener);
+        LazyStore::new(move || opener())
     }
 
     /// The store's caveat, if it has one.
@@ -69,23 +76,6 @@ impl<'a> Context<'a> {
         if let Some(warning) = self.warning {
             eprintln!("mailcred: warning: {warning}");
         }
-    }
-}
-
-struct Borrowed<'a>(&'a dyn SecretStore);
-
-impl SecretStore for Borrowed<'_> {
-    fn describe(&self) -> String {
-        self.0.describe()
-    }
-    fn read(&self, id: &str) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, StoreError> {
-        self.0.read(id)
-    }
-    fn write(&self, id: &str, label: &str, secret: &[u8]) -> Result<(), StoreError> {
-        self.0.write(id, label, secret)
-    }
-    fn delete(&self, id: &str) -> Result<(), StoreError> {
-        self.0.delete(id)
     }
 }
 

@@ -4,9 +4,11 @@
 //! secret blobs under opaque ids, which every platform store can do.
 
 mod keyring;
+mod lazy;
 mod memory;
 
 pub use keyring::{KeyringStore, StoreChoice};
+pub use lazy::LazyStore;
 pub use memory::MemoryStore;
 
 use zeroize::Zeroizing;
@@ -22,6 +24,24 @@ pub trait SecretStore {
     fn write(&self, id: &str, label: &str, secret: &[u8]) -> Result<(), StoreError>;
     /// Forgets the secret under `id`; forgetting a missing one succeeds.
     fn delete(&self, id: &str) -> Result<(), StoreError>;
+}
+
+/// A borrowed store as an owned one, for contexts that hand out boxes.
+pub struct Borrowed<'a>(pub &'a dyn SecretStore);
+
+impl SecretStore for Borrowed<'_> {
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+    fn read(&self, id: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        self.0.read(id)
+    }
+    fn write(&self, id: &str, label: &str, secret: &[u8]) -> Result<(), StoreError> {
+        self.0.write(id, label, secret)
+    }
+    fn delete(&self, id: &str) -> Result<(), StoreError> {
+        self.0.delete(id)
+    }
 }
 
 /// Why the store could not be used. Messages name the cause and the fix;

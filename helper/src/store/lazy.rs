@@ -1,0 +1,83 @@
+use std::cell::OnceCell;
+
+use zeroize::Zeroizing;
+
+use super::{SecretStore, StoreError};
+
+/// A store opened on first use.
+///
+/// Connecting to the Secret Service (bus, session key exchange) is most of
+/// the cost of a lookup. When mailcred is git's global helper, most `get`s
+/// are for servers it holds nothing for (every HTTPS fetch asks), and the
+/// index alone can answer those: they then never touch D-Bus.
+pub struct LazyStore<'a> {
+    open: Box<dyn Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + 'a>,
+    opened: OnceCell<Box<dyn SecretStore + 'a>>,
+}
+
+impl<'a> LazyStore<'a> {
+    /// A store that `open` will make when first needed.
+    pub fn new(open: impl Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + 'a) -> Self {
+        Self {
+            open: Box::new(open),
+            opened: OnceCell::new(),
+        }
+    }
+
+    fn get(&self) -> Result<&dyn SecretStore, StoreError> {
+        if let Some(store) = self.opened.get() {
+            return Ok(store.as_ref());
+        }
+        let store = (self.open)()?;
+        Ok(self.opened.get_or_init(|| store).as_ref())
+    }
+}
+
+impl SecretStore for LazyStore<'_> {
+    fn describe(&self) -> String {
+        match self.get() {
+            Ok(store) => store.describe(),
+            Err(_) => "unopened store".into(),
+        }
+    }
+
+    fn read(&self, id: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        self.get()?.read(id)
+    }
+
+    fn write(&self, id: &str, label: &str, secret: &[u8]) -> Result<(), StoreError> {
+        self.get()?.write(id, label, secret)
+    }
+
+    fn delete(&self, id: &str) -> Result<(), StoreError> {
+        self.get()?.delete(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+    use crate::store::MemoryStore;
+
+    #[test]
+    fn opens_once_and_only_when_used() {
+        let opened = Cell::new(0);
+        let memory = MemoryStore::default();
+        let lazy = LazyStore::new(|| {
+            opened.set(opened.get() + 1);
+            Ok(Box::new(crate::store::Borrowed(&memory)))
+        });
+        assert_eq!(opened.get(), 0, "creating the lazy store must not connect");
+        lazy.write("a", "label", b"x").unwrap();
+        lazy.read("a").unwrap();
+        assert_eq!(opened.get(), 1, "the store is opened exactly once");
+    }
+
+    #[test]
+    fn an_open_failure_is_reported_on_use() {
+        let lazy = LazyStore::new(|| Err(StoreError::NotRunning));
+        assert!(matches!(lazy.read("a"), Err(StoreError::NotRunning)));
+    }
+}
