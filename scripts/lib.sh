@@ -50,3 +50,56 @@ start_headless_keyring() {
     done
     die "gnome-keyring-daemon did not appear on the session bus"
 }
+
+# NeoMutt gained account_command in 2022-11; Debian 12 ships 20220429. The
+# tests run both: the system neomutt (backticks) and, for account_command, a
+# newer one. Prints the path of the newer one. On bookworm it is Debian's own
+# bookworm-backports package, unpacked under target/ beside the system one
+# rather than installed over it.
+ensure_new_neomutt() {
+    local dir="$PWD/target/neomutt-backports"
+    local bin="$dir/usr/bin/neomutt"
+    # -Q exits 1 even when it prints the variable; its output tells.
+    has_account_command() {
+        local shown
+        shown=$("$1" -n -F /dev/null -Q account_command 2>/dev/null || true)
+        grep -q '^set account_command' <<<"$shown"
+    }
+    if [ -x "$bin" ] && has_account_command "$bin"; then
+        echo "$bin"; return 0
+    fi
+    if has_account_command "$(command -v neomutt)"; then
+        command -v neomutt; return 0
+    fi
+    local codename
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    [ "$codename" = bookworm ] \
+        || die "neomutt has no account_command and this is not Debian 12: install NeoMutt 2022-11 or later"
+    # The mirror the machine already uses, with the backports suite.
+    local uri
+    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list)
+    [ -n "$uri" ] || die "cannot find the Debian mirror in the apt sources"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    local list=/etc/apt/sources.list.d/mailcred-tests-backports.list
+    log "fetching neomutt from bookworm-backports (for the account_command tests)"
+    echo "deb $uri bookworm-backports main" | $sudo tee "$list" >/dev/null
+    $sudo apt-get update -qq
+    local work
+    work=$(mktemp -d)
+    chmod 777 "$work"
+    (cd "$work" && apt-get download -qq neomutt/bookworm-backports 2>/dev/null)
+    $sudo rm -f "$list"
+    $sudo apt-get update -qq
+    rm -rf "$dir"
+    dpkg-deb -x "$work"/neomutt_*.deb "$dir"
+    rm -rf "$work"
+    # Its libraries, from bookworm itself.
+    ensure_packages liblmdb0 libgsasl18 libnotmuch5 libgpgme11 liblua5.4-0 libtokyocabinet9
+    if ldd "$bin" | grep -q 'not found'; then
+        die "neomutt from bookworm-backports misses libraries: $(ldd "$bin" | grep 'not found' | tr '\n' ' ')"
+    fi
+    has_account_command "$bin" || die "neomutt from bookworm-backports has no account_command"
+    echo "$bin"
+}

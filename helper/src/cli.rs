@@ -91,6 +91,30 @@ pub enum Command {
     Git(GitHelperArgs),
     /// Check that the keyring works, by storing, reading and deleting a throwaway secret.
     Doctor,
+    /// Connect to an account's server, negotiate TLS and log in with the stored
+    /// password; sends nothing. `mailcred test ACCOUNT [--ca-file PEM]`
+    /// (runs mailcred-smtp, from the mailcred-lettre package).
+    #[command(disable_help_flag = true)]
+    Test {
+        /// ACCOUNT [--ca-file PEM], passed to mailcred-smtp.
+        #[arg(num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
+        args: Vec<std::ffi::OsString>,
+    },
+    /// Send the message on stdin like sendmail (-t, -i/-oi, -f FROM,
+    /// recipients, --account NAME), through the account whose user is its
+    /// From: address (runs mailcred-smtp, from the mailcred-lettre package).
+    #[command(disable_help_flag = true)]
+    Send {
+        /// sendmail's arguments, passed to mailcred-smtp.
+        #[arg(num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
+        args: Vec<std::ffi::OsString>,
+    },
+    /// Write the man pages and shell completions into DIR (for packagers).
+    #[command(hide = true)]
+    GenerateAssets {
+        /// The folder to write man/ and completions/ into.
+        dir: std::path::PathBuf,
+    },
 }
 
 /// `mailcred add`.
@@ -116,7 +140,7 @@ pub struct AddArgs {
     /// Read the password from the first line of stdin instead of a prompt.
     #[arg(long)]
     pub password_stdin: bool,
-    /// Let `git credential reject` (git send-email after a 5xx reply) erase
+    /// Let `git credential reject` (git send-email after a failed AUTH) erase
     /// the password. By default it is kept: an app password is shown once.
     #[arg(long)]
     pub allow_erase: bool,
@@ -136,12 +160,11 @@ pub struct NeomuttArgs {
     pub kind: Option<String>,
 }
 
-/// The git credential helper's command line.
-#[derive(Debug, Parser)]
-#[command(name = "git-credential-mailcred", version = version())]
 /// git credential helper keeping credentials in the OS keyring.
 ///
 /// Configure with `git config --global credential.helper mailcred`.
+#[derive(Debug, Parser)]
+#[command(name = "git-credential-mailcred", version = version())]
 pub struct GitHelperArgs {
     /// get, store, erase or capability; git may send others, which are ignored.
     pub action: String,
@@ -162,8 +185,20 @@ pub const fn version() -> &'static str {
 
 /// Runs `mailcred`.
 pub fn run(cli: Cli) -> ExitCode {
+    // Another binary, so that this one links no SMTP or TLS code.
+    if let Command::Test { args } | Command::Send { args } = &cli.command {
+        let subcommand = if matches!(cli.command, Command::Test { .. }) {
+            "test"
+        } else {
+            "send"
+        };
+        return crate::external::run_smtp(subcommand, args);
+    }
     if let Command::Git(args) = cli.command {
         return run_git_helper(args);
+    }
+    if let Command::GenerateAssets { dir } = &cli.command {
+        return finish(crate::assets::write_all(dir).map_err(CommandError::from));
     }
     harden::forbid_core_dumps();
     finish(dispatch(cli.command))
@@ -173,7 +208,8 @@ pub fn run(cli: Cli) -> ExitCode {
 pub fn run_git_helper(args: GitHelperArgs) -> ExitCode {
     harden::forbid_core_dumps();
     let result = Context::from_environment().and_then(|ctx| {
-        commands::git::run(&args.action, io::stdin().lock(), io::stdout().lock(), &ctx)
+        let input = secret_input::unbuffered_stdin();
+        commands::git::run(&args.action, input, io::stdout().lock(), &ctx)
     });
     finish(result)
 }
@@ -219,7 +255,12 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
             let choice = commands::configured_store()?;
             commands::doctor::run(&ctx, choice.name(), out)
         }
-        Command::Git(_) => unreachable!("handled before the context is built"),
+        Command::Git(_)
+        | Command::GenerateAssets { .. }
+        | Command::Test { .. }
+        | Command::Send { .. } => {
+            unreachable!("handled before the context is built")
+        }
     }
 }
 
@@ -252,7 +293,7 @@ fn add(ctx: &Context<'_>, args: AddArgs) -> Result<(), CommandError> {
 
 fn new_password(account: &str, from_stdin: bool) -> Result<secrecy::SecretString, CommandError> {
     Ok(if from_stdin {
-        secret_input::from_stdin(io::stdin().lock())?
+        secret_input::from_stdin(secret_input::unbuffered_stdin())?
     } else {
         secret_input::from_prompt(account)?
     })

@@ -24,3 +24,24 @@ pub fn is_dumpable() -> Option<bool> {
     #[cfg(not(target_os = "linux"))]
     None
 }
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidding_core_dumps_is_read_back_as_not_dumpable() {
+        use rustix::process::{DumpableBehavior, set_dumpable_behavior};
+        let before = is_dumpable();
+        forbid_core_dumps();
+        let after = is_dumpable();
+        // Put the test process back as it was before asserting.
+        set_dumpable_behavior(DumpableBehavior::Dumpable).expect("restoring dumpability");
+        assert_eq!(before, Some(true), "a test process starts dumpable");
+        assert_eq!(
+            after,
+            Some(false),
+            "after forbid_core_dumps the kernel must report the process non-dumpable"
+        );
+    }
+}

@@ -8,9 +8,11 @@
 //! - [`commands`]: thin functions joining the two; [`cli`] parses arguments.
 
 pub mod accounts;
+pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod exit;
+pub mod external;
 pub mod harden;
 pub mod private_files;
 pub mod protocol;

@@ -37,6 +37,22 @@ pub enum PasswordInputError {
     Mismatch,
 }
 
+/// stdin for reading a secret: straight from the file descriptor, not
+/// through `std::io::stdin()`, whose process-wide buffer would keep a copy
+/// of what passed through it (a `store` request, a password line) until the
+/// process exits, never wiped. Falls back to `std::io::stdin()` where stdin
+/// cannot be duplicated (closed) and off Unix.
+pub fn unbuffered_stdin() -> Box<dyn Read> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = std::io::stdin().as_fd().try_clone_to_owned() {
+            return Box::new(std::fs::File::from(fd));
+        }
+    }
+    Box::new(std::io::stdin().lock())
+}
+
 /// Reads the first line of `input` (without its line ending) as a password.
 pub fn from_stdin(input: impl Read) -> Result<SecretString, PasswordInputError> {
     let mut buf = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 2));

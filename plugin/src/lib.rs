@@ -1,6 +1,99 @@
-//! mailcred-lettre: a lettre SMTP transport whose credentials come from the
-//! mailcred helper. Only the skeleton exists so far; see the project issues.
+//! A [lettre] SMTP transport whose password comes from [mailcred], the
+//! helper that keeps mail app passwords in the operating system's keyring.
+//!
+//! ```no_run
+//! use lettre::{Message, Transport};
+//! use mailcred_lettre::MailcredTransport;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Server, port, security and user from `mailcred add work ...`;
+//! // the password from `git-credential-mailcred`, when a connection opens.
+//! let mailer = MailcredTransport::account("work")?.build()?;
+//! let message = Message::builder()
+//!     .from("Alice <alice@example.org>".parse()?)
+//!     .to("bob@example.org".parse()?)
+//!     .subject("Hello")
+//!     .body(String::from("Sent with an app password from the keyring."))?;
+//! mailer.send(&message)?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What it does
+//!
+//! - **Credentials when a connection opens.** Each new connection runs the
+//!   credential helper (`git-credential-mailcred get` by default, or any
+//!   helper named as git's `credential.helper` names one: see
+//!   [`CredentialHelper`]) once TLS is up. Connections are pooled, so a
+//!   thousand messages cost one helper call, and a password changed with
+//!   `mailcred set-password` is used by the next new connection.
+//! - **Tells the helper how it went.** `store` after the server accepted
+//!   the login; `erase` only after `535` (wrong password; not `535 5.7.139`,
+//!   Microsoft 365's "SMTP AUTH is disabled"). A refused recipient (`550`)
+//!   or message (`552`) erases nothing.
+//! - **TLS with certificate checks.** [`relay`](MailcredTransport::relay)
+//!   (TLS from the first byte) and
+//!   [`starttls_relay`](MailcredTransport::starttls_relay) (STARTTLS,
+//!   required) check the server's certificate against Mozilla's roots, and
+//!   against a CA certificate added with
+//!   [`add_root_certificate_file`](MailcredTransportBuilder::add_root_certificate_file)
+//!   for a self-signed server. No encryption at all is
+//!   [`builder_dangerous`](MailcredTransport::builder_dangerous). TLS is
+//!   rustls (with *ring*): no OpenSSL.
+//! - **All recipients or none.** A message goes out only when the server
+//!   accepted every recipient; otherwise [`Error::RecipientsRefused`] lists
+//!   each refused one with the server's reply, and nothing was sent.
+//! - **Errors in plain words.** [`Error`] names the account, server and
+//!   user, quotes the server, and explains well-known replies such as
+//!   `535 5.7.139` (SMTP AUTH disabled for a Microsoft 365 tenant or
+//!   mailbox) and `534 5.7.9` (Gmail wants an app password).
+//!
+//! # Secrets
+//!
+//! The password travels from the helper's stdout into a buffer that is
+//! wiped when dropped, and is kept as a [`secrecy::SecretString`]. lettre's
+//! `Credentials` hold plain `String`s, cloned into each AUTH command: that
+//! copy is made just before `AUTH` and dropped as soon as the login is
+//! over, but lettre frees it without wiping it. The password is never kept
+//! for the life of the transport: only open connections are.
+//!
+//! # Features
+//!
+//! - `async`: [`AsyncMailcredTransport`], lettre's `AsyncTransport` on
+//!   tokio (with `tokio1-rustls-tls`).
+//!
+//! The `mailcred-smtp` binary of this crate is what `mailcred test` and
+//! `mailcred send` run: see the README.
+//!
+//! [lettre]: https://lettre.rs
+//! [mailcred]: https://docs.rs/mailcred
 
-/// lettre's credentials type, re-exported so users of this crate need not
-/// depend on lettre directly for it.
-pub use lettre::transport::smtp::authentication::Credentials;
+#[cfg(feature = "async")]
+mod async_transport;
+mod builder;
+pub mod cli;
+mod error;
+mod explain;
+mod helper;
+mod login;
+mod pool;
+mod reply;
+pub mod sendmail;
+mod transaction;
+mod transport;
+
+#[cfg(feature = "async")]
+pub use async_transport::AsyncMailcredTransport;
+pub use builder::{
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUT, MailcredTransportBuilder,
+};
+pub use error::Error;
+pub use helper::CredentialHelper;
+pub use reply::{Login, Refusal, Reply};
+pub use transport::MailcredTransport;
+
+/// lettre itself, so users need not match its version by hand.
+pub use lettre;
+/// The mailcred account types ([`Security`](mailcred::accounts::Security),
+/// [`Account`](mailcred::accounts::Account)) used by the builder.
+pub use mailcred::accounts;

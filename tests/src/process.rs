@@ -50,6 +50,13 @@ pub struct Running {
     description: String,
 }
 
+impl Running {
+    /// The process id, to look at the running process in `/proc`.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 /// Starts `command`, writes `input` to its stdin and closes it, without
 /// waiting: for running many commands at once.
 pub fn start(mut command: Command, input: &[u8]) -> Running {

@@ -102,6 +102,11 @@ impl KeyringSession {
         command
     }
 
+    /// The session bus address (`DBUS_SESSION_BUS_ADDRESS`) of this session.
+    pub fn bus_address(&self) -> String {
+        self.bus_address.clone()
+    }
+
     /// The temporary HOME.
     pub fn home(&self) -> PathBuf {
         self.dir.path().join("home")
@@ -152,6 +157,53 @@ impl KeyringSession {
         self.reap(old, "the gnome-keyring-daemon being replaced");
         let new = self.keyring.take().expect("just started");
         self.keyring = Some(self.await_secret_service(new));
+    }
+
+    /// Stops gnome-keyring-daemon, as when it crashed: the bus stays, but
+    /// nobody owns the Secret Service name any more. Mail accounts and the
+    /// index stay on disk, so commands find the account but not its secret.
+    pub fn stop_secret_service(&mut self) {
+        if let Some(mut keyring) = self.keyring.take() {
+            let _ = keyring.kill();
+            let _ = keyring.wait();
+        }
+        // The bus releases the name when it notices the closed connection.
+        let deadline = Instant::now() + PATIENCE;
+        while self.secret_service_is_on_the_bus() {
+            assert!(
+                Instant::now() < deadline,
+                "{SECRETS_NAME} is still owned {PATIENCE:?} after gnome-keyring-daemon exited"
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Stops the session bus (and the Secret Service on it), as when the
+    /// desktop session is gone: `DBUS_SESSION_BUS_ADDRESS` names a socket
+    /// nobody listens on.
+    pub fn stop_bus(&mut self) {
+        for mut child in [self.keyring.take(), self.bus.take()].into_iter().flatten() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Brings the Secret Service back after [`stop_secret_service`] or
+    /// [`stop_bus`] (a new bus at the same address if it is gone), opening
+    /// the same `login` keyring file: what was stored before is there again.
+    ///
+    /// [`stop_secret_service`]: Self::stop_secret_service
+    /// [`stop_bus`]: Self::stop_bus
+    pub fn restart_secret_service(&mut self) {
+        if self.bus.is_none() {
+            let (bus, address) = self.start_bus();
+            self.bus = Some(bus);
+            self.bus_address = address;
+        }
+        if self.keyring.is_none() {
+            let keyring = self.start_keyring(&[], LOGIN_PASSWORD);
+            self.keyring = Some(self.await_secret_service(keyring));
+        }
     }
 
     fn start_bus(&self) -> (Child, String) {

@@ -51,6 +51,23 @@ pub struct Accounts {
 }
 
 impl Accounts {
+    /// Parses the contents of an account file. The error is the reason it
+    /// is damaged (a position and a kind, never the file's contents).
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, String> {
+        let accounts: Accounts = serde_json::from_slice(bytes).map_err(|e| {
+            format!(
+                "line {}, column {}: {:?}",
+                e.line(),
+                e.column(),
+                e.classify()
+            )
+        })?;
+        if accounts.version != FORMAT_VERSION {
+            return Err(format!("unknown format version {}", accounts.version));
+        }
+        Ok(accounts)
+    }
+
     /// The account called `name`.
     pub fn get(&self, name: &str) -> Option<&Account> {
         self.accounts.iter().find(|a| a.name == name)
@@ -122,25 +139,10 @@ impl AccountFile {
     }
 
     fn parse(&self, bytes: &[u8]) -> Result<Accounts, AccountError> {
-        let corrupt = |reason: String| AccountError::Corrupt {
+        Accounts::from_slice(bytes).map_err(|reason| AccountError::Corrupt {
             path: self.path(),
             reason,
-        };
-        let accounts: Accounts = serde_json::from_slice(bytes).map_err(|e| {
-            corrupt(format!(
-                "line {}, column {}: {:?}",
-                e.line(),
-                e.column(),
-                e.classify()
-            ))
-        })?;
-        if accounts.version != FORMAT_VERSION {
-            return Err(corrupt(format!(
-                "unknown format version {}",
-                accounts.version
-            )));
-        }
-        Ok(accounts)
+        })
     }
 
     fn io(&self, action: &'static str, source: std::io::Error) -> AccountError {

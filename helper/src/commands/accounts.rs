@@ -119,8 +119,17 @@ pub fn set_password(
     password: SecretString,
     mut out: impl Write,
 ) -> Result<(), CommandError> {
-    let account = find(ctx, name)?;
+    find(ctx, name)?;
     let store = ctx.open_store()?;
+    // Checked again under the account lock, held while storing: a `remove`
+    // running meanwhile would otherwise finish between the check and the
+    // store, leaving this password behind, served to git but owned by no
+    // account.
+    let (_lock, all) = ctx.accounts.lock()?;
+    let account = all
+        .get(name)
+        .cloned()
+        .ok_or_else(|| CommandError::UnknownAccount { name: name.into() })?;
     ctx.warn_about_store();
     let vault = Vault::new(ctx.index.clone(), store.as_ref());
     store_password(&vault, &account, password, ctx.now)?;

@@ -139,7 +139,7 @@ fn erase(request: &Credential, ctx: &Context<'_>) -> Result<(), CommandError> {
     for account in &erased.kept {
         eprintln!(
             "mailcred: kept the password of mail account \"{account}\": git asked to erase it \
-             (git send-email does so after any 5xx reply), but an app password is shown only \
+             (git send-email does so whenever AUTH fails, e.g. 535 5.7.139 when SMTP AUTH is off for the tenant), but an app password is shown only \
              once. If it really is wrong: mailcred set-password {account}"
         );
     }

@@ -77,7 +77,7 @@ pub fn show(
         if *allow_erase {
             "allowed (--allow-erase)"
         } else {
-            "refused: the password survives git send-email's erase after a 5xx reply"
+            "refused: the password survives git send-email's erase after a failed AUTH"
         }
     )?;
     writeln!(

@@ -12,7 +12,7 @@ use crate::accounts::{Account, Security};
 pub enum Tool {
     /// An msmtp account block using `passwordeval`.
     Msmtp,
-    /// neomutt settings using `account_command`.
+    /// neomutt settings using `account_command`, or backticks on older neomutt.
     Neomutt,
     /// git send-email settings and a credential section for the server.
     Git,
@@ -46,10 +46,13 @@ pub fn config(
 }
 
 fn msmtp(a: &Account, command: &str) -> String {
-    let (tls, starttls) = match a.security {
-        Security::Starttls => ("on", "on"),
-        Security::Tls => ("on", "off"),
-        Security::NoneDangerous => ("off", "off"),
+    // Without TLS, msmtp's `auth on` refuses every method that sends the
+    // password in the clear ("cannot use a secure authentication method"):
+    // an unencrypted relay must name the mechanism.
+    let (tls, starttls, auth) = match a.security {
+        Security::Starttls => ("on", "on", "on"),
+        Security::Tls => ("on", "off", "on"),
+        Security::NoneDangerous => ("off", "off", "plain"),
     };
     format!(
         "# ~/.msmtprc (or ~/.config/msmtp/config)\n\
@@ -58,7 +61,7 @@ fn msmtp(a: &Account, command: &str) -> String {
          port {port}\n\
          tls {tls}\n\
          tls_starttls {starttls}\n\
-         auth on\n\
+         auth {auth}\n\
          user {user}\n\
          from {user}\n\
          passwordeval \"{command} get {name}\"\n",
@@ -86,10 +89,11 @@ fn neomutt(a: &Account, command: &str) -> String {
          set smtp_url = \"{scheme}://{login}@{host}:{port}/\"\n\
          set ssl_starttls = {starttls}\n\
          set ssl_force_tls = {force_tls}\n\
-         # neomutt runs: {command} neomutt --hostname {host} --username {user} --type smtp\n\
-         set account_command = \"{command} neomutt\"\n\
-         # or, without account_command:\n\
-         # set smtp_pass = \"`{command} get {name}`\"\n",
+         # NeoMutt 2022-11 and later ask through account_command, running\n\
+         #   {command} neomutt --hostname {host} --username {user} --type smtp\n\
+         ifdef account_command 'set account_command = \"{command} neomutt\"'\n\
+         # older ones (Debian 12 has 20220429) take the password from backticks:\n\
+         ifndef account_command 'set smtp_pass = \"`{command} get {name}`\"'\n",
         user = a.user,
         login = url_user(&a.user),
         host = a.host,
@@ -98,19 +102,34 @@ fn neomutt(a: &Account, command: &str) -> String {
     )
 }
 
-/// git settings as `(key, value)` pairs, in the order they are written. The
-/// credential section for the server first resets the helper list, so a
-/// successful send does not copy the password into other helpers.
+/// git settings as `(key, value)` pairs, in the order they are written. Each
+/// credential section first resets the helper list, so a successful send
+/// does not copy the password into other helpers.
 fn git_settings(a: &Account) -> Vec<(String, String)> {
     let encryption = git_encryption(a.security);
-    let section = format!("credential.smtp://{}:{}", a.host, a.port);
-    vec![
+    let mut settings = vec![
         ("sendemail.smtpServer".into(), a.host.clone()),
         ("sendemail.smtpServerPort".into(), a.port.to_string()),
         ("sendemail.smtpEncryption".into(), encryption.into()),
         ("sendemail.smtpUser".into(), a.user.clone()),
-        (format!("{section}.helper"), String::new()),
-        (format!("{section}.helper"), "mailcred".into()),
+    ];
+    for url in credential_urls(a) {
+        let key = format!("credential.{url}.helper");
+        settings.push((key.clone(), String::new()));
+        settings.push((key, "mailcred".into()));
+    }
+    settings
+}
+
+/// The URLs git's credential sections are scoped to: the server with its
+/// port, and without it. git matches a section's port exactly, and git
+/// send-email without `smtpServerPort` asks for `host=SERVER` alone, which
+/// mailcred answers for mail accounts; without the second section git
+/// would not ask mailcred at all.
+fn credential_urls(a: &Account) -> [String; 2] {
+    [
+        format!("smtp://{}:{}", a.host, a.port),
+        format!("smtp://{}", a.host),
     ]
 }
 
@@ -135,10 +154,11 @@ fn git_snippet(a: &Account) -> String {
         git_encryption(a.security),
         a.user
     ));
-    text.push_str(&format!(
-        "[credential \"smtp://{}:{}\"]\n\t# the empty value resets helpers set elsewhere\n\thelper =\n\thelper = mailcred\n",
-        a.host, a.port
-    ));
+    for url in credential_urls(a) {
+        text.push_str(&format!(
+            "[credential \"{url}\"]\n\t# the empty value resets helpers set elsewhere\n\thelper =\n\thelper = mailcred\n",
+        ));
+    }
     text
 }
 
@@ -155,11 +175,17 @@ pub fn configure_git(
         GitScope::Local => "--local",
     };
     let settings = git_settings(&account);
-    let credential_key = &settings[4].0;
-    // Start the credential section afresh so running this twice is harmless.
-    let _ = run_git(&[scope_flag, "--unset-all", credential_key]);
+    let is_helper = |key: &str| key.starts_with("credential.");
+    // Start the credential sections afresh so running this twice is harmless.
+    // Each section's first value is the empty reset: one unset per section.
+    for (key, _) in settings
+        .iter()
+        .filter(|(key, value)| is_helper(key) && value.is_empty())
+    {
+        let _ = run_git(&[scope_flag, "--unset-all", key]);
+    }
     for (key, value) in &settings {
-        if key == credential_key {
+        if is_helper(key) {
             run_git(&[scope_flag, "--add", key, value])?;
         } else {
             run_git(&[scope_flag, key, value])?;

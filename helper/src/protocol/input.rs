@@ -29,15 +29,19 @@ pub fn read_request_bytes(
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(e) => return Err(ProtocolError::Io(e)),
         };
-        if buf.len() + n > limit {
-            return Err(ProtocolError::TooLarge { limit });
-        }
-        grow_wiping(&mut buf, n);
-        buf.extend_from_slice(&chunk[..n]);
+        // Keep no more than the limit, but look for the blank line before
+        // refusing: what follows it is not part of the request, and whether
+        // it came in the same read must not decide the answer.
+        let kept = n.min(limit - buf.len());
+        grow_wiping(&mut buf, kept);
+        buf.extend_from_slice(&chunk[..kept]);
         if let Some(end) = blank_line_end(&buf, &mut scanned) {
             buf[end..].zeroize();
             buf.truncate(end);
             break;
+        }
+        if kept < n {
+            return Err(ProtocolError::TooLarge { limit });
         }
     }
     Ok(buf)
@@ -96,6 +100,24 @@ mod tests {
     fn refuses_input_over_the_limit() {
         let err = read_request_bytes(&vec![b'a'; 5000][..], 4096).unwrap_err();
         assert!(matches!(err, ProtocolError::TooLarge { limit: 4096 }));
+    }
+
+    #[test]
+    fn accepts_a_request_within_the_limit_whatever_follows_its_blank_line() {
+        // Found by the protocol_request fuzz target: the bytes after the
+        // blank line used to count against the limit when they arrived in
+        // the same read, so the answer depended on how the pipe was drained.
+        let mut input = b"host=a\n\n".to_vec();
+        input.extend_from_slice(&[b'x'; 100]);
+        let got = read_request_bytes(&input[..], 10).unwrap();
+        assert_eq!(&got[..], b"host=a\n\n");
+    }
+
+    #[test]
+    fn refuses_a_request_that_ends_just_past_the_limit() {
+        assert!(read_request_bytes(&b"host=abc\n\n"[..], 10).is_ok());
+        let err = read_request_bytes(&b"host=abcd\n\n"[..], 10).unwrap_err();
+        assert!(matches!(err, ProtocolError::TooLarge { limit: 10 }));
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod write;
 pub use credential::Credential;
 pub use input::{MAX_REQUEST_BYTES, read_request_bytes};
 pub use read::parse;
-pub use write::{Answer, unsafe_value};
+pub use write::{Answer, unsafe_value, write_request};
 
 /// Why a request was refused.
 ///

@@ -240,7 +240,11 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
 /// Maps the D-Bus and Secret Service wording seen in practice to causes.
 fn classify_text(detail: &str, no_access: bool) -> StoreError {
     let has = |needle: &str| detail.contains(needle);
-    if has("ServiceUnknown") || has("not provided by any .service files") {
+    if has("ServiceUnknown")
+        || has("not provided by any .service files")
+        // The daemon died while answering (org.freedesktop.DBus.Error.NoReply).
+        || has("disconnected from message bus without replying")
+    {
         StoreError::NotRunning
     } else if has("DBUS_SESSION_BUS_ADDRESS")
         || has("autolaunch")
@@ -283,6 +287,17 @@ mod tests {
         assert!(matches!(
             classify_text(
                 "org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files",
+                false
+            ),
+            StoreError::NotRunning
+        ));
+    }
+
+    #[test]
+    fn a_secret_service_that_dies_mid_call_is_reported_as_not_running() {
+        assert!(matches!(
+            classify_text(
+                "DBus error: Message recipient disconnected from message bus without replying",
                 false
             ),
             StoreError::NotRunning

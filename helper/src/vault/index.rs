@@ -42,7 +42,7 @@ pub struct IndexEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     /// Whether git's `erase` must leave it alone: an app password is shown
-    /// once, and git send-email erases on any 5xx reply, not only on a bad
+    /// once, and git send-email erases whenever AUTH fails, not only on a bad
     /// password.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub protected: bool,

@@ -8,9 +8,13 @@
 //!   `list`, `show`, `config`, `set-password`, `remove`) and git's helper
 //!   meeting an account's credential;
 //! - [`replay`]: runs a transcript against an in-memory store;
-//! - [`transcript`]: reads the fixture format.
+//! - [`transcript`]: reads the fixture format;
+//! - [`debug_output`]: `Debug` of everything near a secret shows none of it;
+//! - [`fuzz_inputs`]: the fuzz targets' checks on the kept corpus and regressions.
 
 mod accounts;
+mod debug_output;
+mod fuzz_inputs;
 mod git;
 mod replay;
 mod transcript;

@@ -1,6 +1,8 @@
-//! End to end: the built binaries, driven by real git, against a private real
-//! Secret Service (see `mailcred_e2e::KeyringSession`). Each test has its own
-//! session, so they run in parallel and never see each other's secrets.
+//! End to end: the built binaries, driven by real git, msmtp, neomutt and git
+//! send-email, against a private real Secret Service (see
+//! `mailcred_e2e::KeyringSession`) and a real SMTP server on loopback (see
+//! `mailcred_e2e::smtp`). Each test has its own session, so they run in
+//! parallel and never see each other's secrets.
 //!
 //! Requests and answers are written as the transcripts git exchanges.
 
@@ -60,6 +62,8 @@ password=alice-app-password
 
 /// Exit statuses the helper promises (sysexits(3), see `mailcred::exit`),
 /// spelled out here so that a change to them fails these tests.
+const NO_ACCOUNT: i32 = 66;
+const NO_PASSWORD: i32 = 67;
 const UNAVAILABLE: i32 = 69;
 const LOCKED: i32 = 75;
 const CONFIG: i32 = 78;
@@ -144,9 +148,17 @@ fn assert_explains_failure(outcome: &Outcome, code: i32, cause: &str) {
 }
 
 mod binaries;
+mod concurrency;
 mod doctor;
+mod fault_recovery;
 mod faults;
 mod fixtures;
 mod git_credential;
+mod hygiene;
+mod input_size;
+mod mail;
 mod parallel;
+mod plugin;
 mod secret_service;
+mod smtp_server;
+mod wiped_memory;

@@ -71,15 +71,12 @@ fn neomutt_snippet_uses_account_command_and_escapes_the_at_in_smtp_url() {
         &text,
         &[
             "set smtp_url = \"smtp://ann%40example.org@smtp.office365.com:587/\"",
-            "set account_command = \"mailcred neomutt\"",
+            "ifdef account_command 'set account_command = \"mailcred neomutt\"'",
+            "ifndef account_command 'set smtp_pass = \"`mailcred get work`\"'",
             "set ssl_starttls = yes",
             "set ssl_force_tls = yes",
         ],
         "the login's @ must be %40 in the URL, or neomutt reads example.org@smtp... as the host",
-    );
-    assert!(
-        text.contains("`mailcred get work`"),
-        "the backtick alternative must name the account:\n{text}"
     );
 }
 

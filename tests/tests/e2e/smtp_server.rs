@@ -1,15 +1,16 @@
-//! The SMTP test server, proved with real clients: msmtp, git send-email and
-//! a raw SMTP transcript. Every client gets its password in plain text here;
-//! the tests of mailcred itself build on what these show works.
+//! The SMTP test server itself, proved with real clients given the password
+//! in plain text: msmtp, git send-email and a raw SMTP transcript. The tests
+//! of mailcred with the mail tools (`mail`) build on what these show works.
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 use mailcred_e2e::smtp::{SmtpMode, SmtpServer};
+use mailcred_e2e::{Outcome, run};
 use tempfile::TempDir;
 
 const USER: &str = "alice@example.org";
@@ -17,34 +18,12 @@ const USER: &str = "alice@example.org";
 const PASSWORD: &str = "abcd efgh ijkl mnop";
 const RECIPIENT: &str = "bob@example.org";
 
-/// Runs `command` with `input` on stdin; msmtp's and git's own timeouts keep
-/// it from hanging.
-fn run(mut command: Command, input: &[u8]) -> Output {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
-    let _ = child.stdin.take().expect("piped").write_all(input);
-    child.wait_with_output().expect("wait for the client")
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}--- stderr ---\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 mod msmtp {
     use super::*;
 
     /// Sends one message with msmtp, `auth` being its mechanism (`plain`,
     /// `login`, or `off` for no AUTH at all).
-    fn send(server: &SmtpServer, tls: bool, auth: &str, password: &str, subject: &str) -> Output {
+    fn send(server: &SmtpServer, tls: bool, auth: &str, password: &str, subject: &str) -> Outcome {
         let dir = TempDir::new().unwrap();
         let mut rc = format!(
             "account test\nhost {}\nport {}\nfrom {USER}\ntimeout 20\nauth {auth}\n",
@@ -88,11 +67,7 @@ mod msmtp {
         let server = SmtpServer::start(mode, &[(USER, PASSWORD)]);
         let subject = format!("over {}", mode.as_str());
         let sent = send(&server, mode.uses_tls(), "plain", PASSWORD, &subject);
-        assert!(
-            sent.status.success(),
-            "msmtp should send over {mode:?}:\n{}",
-            describe(&sent)
-        );
+        assert!(sent.success(), "msmtp should send over {mode:?}:\n{}", sent);
 
         let auths = server.auths();
         assert_eq!(
@@ -140,9 +115,9 @@ mod msmtp {
         let server = SmtpServer::start(SmtpMode::Plain, &[(USER, PASSWORD)]);
         let sent = send(&server, false, "login", PASSWORD, "login");
         assert!(
-            sent.status.success(),
+            sent.success(),
             "msmtp should send with AUTH LOGIN:\n{}",
-            describe(&sent)
+            sent
         );
         let auth = &server.auths()[0];
         assert_eq!(
@@ -163,12 +138,12 @@ mod msmtp {
                 "not the password",
                 "wrong",
             );
-            assert!(!sent.status.success(), "msmtp should fail over {mode:?}");
+            assert!(!sent.success(), "msmtp should fail over {mode:?}");
             assert!(
-                String::from_utf8_lossy(&sent.stderr)
+                sent.stderr
                     .contains("535 5.7.8 Authentication credentials invalid"),
                 "msmtp should report the server's 535 over {mode:?}:\n{}",
-                describe(&sent)
+                sent
             );
             let auths = server.auths();
             assert_eq!(auths.len(), 1, "one AUTH attempt over {mode:?}: {auths:?}");
@@ -189,11 +164,11 @@ mod msmtp {
     fn mail_without_auth_is_refused() {
         let server = SmtpServer::start(SmtpMode::Plain, &[(USER, PASSWORD)]);
         let sent = send(&server, false, "off", "", "no auth");
-        assert!(!sent.status.success(), "msmtp without AUTH should fail");
+        assert!(!sent.success(), "msmtp without AUTH should fail");
         assert!(
-            String::from_utf8_lossy(&sent.stderr).contains("530 5.7.0 Authentication required"),
+            sent.stderr.contains("530 5.7.0 Authentication required"),
             "the server should answer 530:\n{}",
-            describe(&sent)
+            sent
         );
         assert_eq!(
             server.messages(),
@@ -208,13 +183,13 @@ mod msmtp {
             SmtpServer::start_rejecting(SmtpMode::Plain, &[(USER, PASSWORD)], &[RECIPIENT]);
         let sent = send(&server, false, "plain", PASSWORD, "rejected");
         assert!(
-            !sent.status.success(),
+            !sent.success(),
             "msmtp should fail on the rejected recipient"
         );
         assert!(
-            String::from_utf8_lossy(&sent.stderr).contains("550 5.1.1 Recipient rejected"),
+            sent.stderr.contains("550 5.1.1 Recipient rejected"),
             "msmtp should report the 550:\n{}",
-            describe(&sent)
+            sent
         );
         assert!(server.auths()[0].ok, "the AUTH itself succeeded");
         assert_eq!(server.messages(), [], "nothing may be delivered");
@@ -235,12 +210,10 @@ mod git_send_email {
             &["commit", "-q", "-m", "Add a README"],
             &["format-patch", "-q", "-1", "-o", "../patches"],
         ] {
-            let output = git(dir).current_dir(&repo).args(args).output().unwrap();
-            assert!(
-                output.status.success(),
-                "git {args:?}:\n{}",
-                describe(&output)
-            );
+            let mut command = git(dir);
+            command.current_dir(&repo).args(args);
+            let output = run(command, b"");
+            assert!(output.success(), "git {args:?}:\n{output}");
         }
         dir.join("patches/0001-Add-a-README.patch")
     }
@@ -259,7 +232,7 @@ mod git_send_email {
     }
 
     /// `git send-email` of one patch through `server`, with `extra` options.
-    fn send_email(server: &SmtpServer, password: &str, extra: &[&str]) -> Output {
+    fn send_email(server: &SmtpServer, password: &str, extra: &[&str]) -> Outcome {
         let dir = TempDir::new().unwrap();
         let patch = patch(dir.path());
         let encryption = match server.mode() {
@@ -287,13 +260,13 @@ mod git_send_email {
         run(git, b"")
     }
 
-    fn assert_delivered(server: &SmtpServer, sent: &Output) {
+    fn assert_delivered(server: &SmtpServer, sent: &Outcome) {
         let auths = server.auths();
         assert_eq!(
             auths.len(),
             1,
             "git should authenticate once: {auths:?}\n{}",
-            describe(sent)
+            sent
         );
         assert_eq!(
             (
@@ -311,11 +284,7 @@ mod git_send_email {
             "the patch should arrive whole: {:?}",
             messages[0].data
         );
-        assert!(
-            sent.status.success(),
-            "git send-email should succeed:\n{}",
-            describe(sent)
-        );
+        assert!(sent.success(), "git send-email should succeed:\n{}", sent);
     }
 
     #[test]
@@ -346,14 +315,14 @@ mod git_send_email {
         let server = SmtpServer::start(SmtpMode::StartTls, &[(USER, PASSWORD)]);
         let sent = send_email(&server, PASSWORD, &[]);
         assert!(
-            !sent.status.success(),
+            !sent.success(),
             "git send-email should reject the self-signed certificate:\n{}",
-            describe(&sent)
+            sent
         );
         assert!(
-            String::from_utf8_lossy(&sent.stderr).contains("certificate verify failed"),
+            sent.stderr.contains("certificate verify failed"),
             "the failure should be the certificate check:\n{}",
-            describe(&sent)
+            sent
         );
         assert_eq!(
             server.auths(),
@@ -367,11 +336,7 @@ mod git_send_email {
     fn wrong_password_is_refused_and_nothing_is_delivered() {
         let server = SmtpServer::start(SmtpMode::Plain, &[(USER, PASSWORD)]);
         let sent = send_email(&server, "not the password", &[]);
-        assert!(
-            !sent.status.success(),
-            "git send-email should fail:\n{}",
-            describe(&sent)
-        );
+        assert!(!sent.success(), "git send-email should fail:\n{}", sent);
         let auths = server.auths();
         assert_eq!(auths.len(), 1, "one AUTH attempt: {auths:?}");
         assert!(

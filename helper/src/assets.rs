@@ -1,0 +1,280 @@
+//! Man pages and shell completions, generated from the clap definition in
+//! [`crate::cli`] by the hidden `mailcred generate-assets DIR`.
+//!
+//! The output is committed under `packaging/assets/` and every package recipe
+//! installs those files; `packaging/test` regenerates them and fails when the
+//! committed copy differs. The files do not depend on the platform they are
+//! generated on: the version they carry is the bare package version, without
+//! the stores that `--version` lists.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use clap::CommandFactory;
+use clap_complete::Shell;
+use clap_mangen::Man;
+use clap_mangen::roff::{Roff, bold, italic, roman};
+
+use crate::cli::{Cli, GitHelperArgs};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The release date of [`VERSION`], as in CHANGELOG.md (`packaging/test`
+/// checks that they agree). A fixed date keeps the pages reproducible.
+const RELEASE_DATE: &str = "2026-11-27";
+const MANUAL: &str = "mailcred manual";
+const SHELLS: [Shell; 3] = [Shell::Bash, Shell::Zsh, Shell::Fish];
+
+/// Writes `man/*.1` and `completions/{bash,zsh,fish}/*` under `dir`, named
+/// as they are installed.
+pub fn write_all(dir: &Path) -> io::Result<()> {
+    let man = dir.join("man");
+    fs::create_dir_all(&man)?;
+    for (name, page) in man_pages() {
+        fs::write(man.join(name), page)?;
+    }
+    for shell in SHELLS {
+        let folder = dir.join("completions").join(shell.to_string());
+        fs::create_dir_all(&folder)?;
+        for mut cmd in commands().map(without_hidden_subcommands) {
+            let bin = cmd.get_name().to_owned();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, &bin, &mut script);
+            fs::write(folder.join(completion_file(shell, &bin)), script)?;
+        }
+    }
+    Ok(())
+}
+
+/// Both binaries' commands, as the packages describe them: with the bare
+/// version wherever `--version` would name the stores (`mailcred git` too).
+fn commands() -> [clap::Command; 2] {
+    [Cli::command(), GitHelperArgs::command()].map(|cmd| {
+        let name = cmd.get_name().to_owned();
+        cmd.version(VERSION)
+            .mut_subcommands(|sub| match sub.get_version() {
+                Some(_) => sub.version(VERSION),
+                None => sub,
+            })
+            .disable_help_subcommand(true)
+            .bin_name(name)
+    })
+}
+
+/// The command with its hidden subcommands left out: clap_mangen skips them
+/// but clap_complete would offer them. clap cannot remove a subcommand, so
+/// this builds the command anew around the visible ones.
+fn without_hidden_subcommands(cmd: clap::Command) -> clap::Command {
+    if cmd.get_subcommands().all(|sub| !sub.is_hide_set()) {
+        return cmd;
+    }
+    let name = cmd.get_name().to_owned();
+    let pruned = clap::Command::new(name.clone())
+        .bin_name(name)
+        .version(VERSION)
+        .args(cmd.get_arguments().cloned())
+        .subcommands(
+            cmd.get_subcommands()
+                .filter(|sub| !sub.is_hide_set())
+                .cloned(),
+        )
+        .subcommand_required(cmd.is_subcommand_required_set())
+        .disable_help_subcommand(true);
+    match cmd.get_about() {
+        Some(about) => pruned.about(about.clone()),
+        None => pruned,
+    }
+}
+
+/// The file name under which bash-completion, zsh and fish look the script up.
+fn completion_file(shell: Shell, bin: &str) -> String {
+    match shell {
+        Shell::Zsh => format!("_{bin}"),
+        Shell::Fish => format!("{bin}.fish"),
+        _ => bin.to_owned(),
+    }
+}
+
+/// `mailcred.1`, one `mailcred-SUBCOMMAND.1` per visible subcommand, and
+/// `git-credential-mailcred.1`.
+fn man_pages() -> Vec<(String, Vec<u8>)> {
+    let [mut mailcred, mut helper] = commands();
+    mailcred.build();
+    helper.build();
+    let mut pages = vec![page(&mailcred, &mailcred_sections())];
+    pages.extend(
+        mailcred
+            .get_subcommands()
+            .filter(|sub| !sub.is_hide_set())
+            .map(|sub| page(sub, &see_also(&["mailcred(1)"]))),
+    );
+    pages.push(page(&helper, &helper_sections()));
+    pages
+}
+
+/// One page: clap_mangen's, with our sections before its VERSION section.
+fn page(cmd: &clap::Command, extra: &Roff) -> (String, Vec<u8>) {
+    let man = Man::new(cmd.clone())
+        .date(RELEASE_DATE)
+        .source(format!("mailcred {VERSION}"))
+        .manual(MANUAL);
+    let mut page = Vec::new();
+    man.render(&mut page).expect("writing to a Vec cannot fail");
+    let mut page = String::from_utf8(page).expect("clap_mangen writes UTF-8");
+    // Each rendered Roff starts with the same preamble; the page has it already.
+    let preamble = Roff::new().render();
+    let extra = extra.render();
+    let extra = extra.strip_prefix(&preamble).unwrap_or(&extra);
+    let at = page.find("\n.SH VERSION\n").map_or(page.len(), |i| i + 1);
+    page.insert_str(at, extra);
+    (man.get_filename(), page.into_bytes())
+}
+
+fn mailcred_sections() -> Roff {
+    let mut roff = Roff::new();
+    roff.control("SH", ["ENVIRONMENT"]);
+    definition(
+        &mut roff,
+        "MAILCRED_STORE",
+        "The store to use: secret-service (the default on Linux) or keyutils \
+         (kernel keyring, RAM only: secrets are lost at reboot). Overrides the \
+         \"store\" key of settings.json. mailcred never falls back to another \
+         store on its own.",
+    );
+    definition(
+        &mut roff,
+        "XDG_CONFIG_HOME, XDG_DATA_HOME",
+        "Where the files below live (default ~/.config and ~/.local/share).",
+    );
+    roff.control("SH", ["FILES"]);
+    definition(
+        &mut roff,
+        "$XDG_CONFIG_HOME/mailcred/accounts.json",
+        "The mail accounts: server, port, security, user. Never a password.",
+    );
+    definition(
+        &mut roff,
+        "$XDG_CONFIG_HOME/mailcred/settings.json",
+        "Optional settings, e.g. {\"store\": \"keyutils\"}.",
+    );
+    definition(
+        &mut roff,
+        "$XDG_DATA_HOME/mailcred/credentials.json",
+        "The index of stored credentials (protocol, host, path, username, expiry, \
+         keyring item id); the secrets themselves are in the keyring.",
+    );
+    append_see_also(
+        &mut roff,
+        &[
+            "git-credential-mailcred(1)",
+            "gitcredentials(7)",
+            "msmtp(1)",
+            "neomutt(1)",
+        ],
+    );
+    roff
+}
+
+fn helper_sections() -> Roff {
+    let mut roff = Roff::new();
+    roff.control("SH", ["EXAMPLES"]);
+    roff.control("PP", []);
+    roff.text([roman(
+        "Use mailcred for every credential git asks for, or for one mail server only:",
+    )]);
+    for line in [
+        "git config --global credential.helper mailcred",
+        "git config --global credential.smtp://smtp.office365.com:587.helper mailcred",
+    ] {
+        roff.control("PP", []);
+        roff.text([bold(line)]);
+    }
+    append_see_also(
+        &mut roff,
+        &["mailcred(1)", "gitcredentials(7)", "git-credential(1)"],
+    );
+    roff
+}
+
+fn see_also(pages: &[&str]) -> Roff {
+    let mut roff = Roff::new();
+    append_see_also(&mut roff, pages);
+    roff
+}
+
+fn append_see_also(roff: &mut Roff, pages: &[&str]) {
+    roff.control("SH", ["SEE ALSO"]);
+    roff.text([roman(pages.join(", "))]);
+}
+
+fn definition(roff: &mut Roff, term: &str, text: &str) {
+    roff.control("TP", []);
+    roff.text([italic(term)]);
+    roff.text([roman(text)]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_the_main_page_names_is_generated() {
+        let pages = man_pages();
+        let names: Vec<&str> = pages.iter().map(|(name, _)| name.as_str()).collect();
+        let main = String::from_utf8(pages[0].1.clone()).unwrap();
+        for sub in Cli::command()
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set())
+        {
+            let page = format!("mailcred-{}.1", sub.get_name());
+            assert!(
+                names.contains(&page.as_str()),
+                "mailcred.1 refers to {page}, which must exist"
+            );
+            let roff_name = page.trim_end_matches(".1").replace('-', "\\-");
+            assert!(
+                main.contains(&format!("{roff_name}(1)")),
+                "mailcred.1 must list {page} among its subcommands"
+            );
+        }
+        assert!(names.contains(&"git-credential-mailcred.1"));
+    }
+
+    #[test]
+    fn assets_do_not_depend_on_the_platform() {
+        for (name, page) in man_pages() {
+            let text = String::from_utf8(page).unwrap();
+            assert!(
+                !text.contains("(stores:"),
+                "{name} must carry the bare version, not the platform's stores"
+            );
+        }
+    }
+
+    #[test]
+    fn hidden_commands_stay_out_of_pages_and_completions() {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(dir.path()).unwrap();
+        for path in files_under(dir.path()) {
+            let text = fs::read_to_string(&path).unwrap();
+            assert!(
+                !text.contains("generate-assets"),
+                "{} must not mention the hidden generate-assets command",
+                path.display()
+            );
+        }
+    }
+
+    fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(files_under(&path));
+            } else {
+                files.push(path);
+            }
+        }
+        files
+    }
+}

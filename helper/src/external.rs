@@ -1,0 +1,61 @@
+//! `mailcred test` and `mailcred send` are `mailcred-smtp test|send`, a
+//! binary of the mailcred-lettre crate, run git-style as an external
+//! subcommand. So the `mailcred` binary, which msmtp runs for every message
+//! (`passwordeval "mailcred get NAME"`), links neither lettre nor rustls and
+//! stays as small and quick to start as it is.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+use crate::exit;
+
+/// The program behind `mailcred test` and `mailcred send`.
+pub const SMTP_PROGRAM: &str = "mailcred-smtp";
+
+/// Runs `mailcred-smtp SUBCOMMAND ARGS...` in place of this process (on
+/// Unix; elsewhere as a child whose exit status is passed on), with this
+/// process's stdin, stdout and stderr: `send` reads the message from stdin.
+pub fn run_smtp(subcommand: &str, args: &[OsString]) -> ExitCode {
+    let Some(program) = find(SMTP_PROGRAM) else {
+        eprintln!(
+            "mailcred: `mailcred {subcommand}` needs {SMTP_PROGRAM}, from the mailcred-lettre \
+             package (`cargo install --path plugin`), which is neither beside mailcred nor on PATH"
+        );
+        return ExitCode::from(exit::UNAVAILABLE);
+    };
+    let mut command = Command::new(&program);
+    command.arg(subcommand).args(args);
+    #[cfg(unix)]
+    let error = {
+        use std::os::unix::process::CommandExt;
+        command.exec()
+    };
+    #[cfg(not(unix))]
+    let error = match command.status() {
+        Ok(status) => {
+            let code = status.code().and_then(|c| u8::try_from(c).ok());
+            return ExitCode::from(code.unwrap_or(exit::SOFTWARE));
+        }
+        Err(error) => error,
+    };
+    eprintln!("mailcred: cannot run {}: {error}", program.display());
+    ExitCode::from(exit::UNAVAILABLE)
+}
+
+/// `name` beside the running binary (an installation, or `target/debug`),
+/// else on `PATH`.
+fn find(name: &str) -> Option<PathBuf> {
+    let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(&file)));
+    let on_path = std::env::var_os("PATH")
+        .map(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(&file))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    beside.into_iter().chain(on_path).find(|p| p.is_file())
+}

@@ -1,0 +1,78 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_mailcred_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_mailcred_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_mailcred_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_mailcred_using_subcommand
+    set -l cmd (__fish_mailcred_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c mailcred -n "__fish_mailcred_needs_command" -s h -l help -d 'Print help'
+complete -c mailcred -n "__fish_mailcred_needs_command" -s V -l version -d 'Print version'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "add" -d 'Add a mail account and store its app password (prompted, or --password-stdin)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "get" -d 'Print an account\'s password and a newline (for msmtp\'s passwordeval, neomutt backticks). Never reads stdin'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "list" -d 'List the accounts (never a secret)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "show" -d 'Show one account (never a secret)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "remove" -d 'Remove an account and its stored password'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "set-password" -d 'Replace an account\'s stored password (prompted, or --password-stdin)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "neomutt" -d 'neomutt\'s account_command: print username, login and password lines for the account on that server'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "config" -d 'Print a configuration snippet for msmtp, neomutt or git send-email'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "configure" -d 'Write an account\'s git send-email settings with git config'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "git" -d 'Act as git\'s credential helper: `mailcred git get` is `git-credential-mailcred get`'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "doctor" -d 'Check that the keyring works, by storing, reading and deleting a throwaway secret'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "test" -d 'Connect to an account\'s server, negotiate TLS and log in with the stored password; sends nothing. `mailcred test ACCOUNT [--ca-file PEM]` (runs mailcred-smtp, from the mailcred-lettre package)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "send" -d 'Send the message on stdin like sendmail (-t, -i/-oi, -f FROM, recipients, --account NAME), through the account whose user is its From: address (runs mailcred-smtp, from the mailcred-lettre package)'
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l provider -d 'The mail provider; presets its server, port and security' -r -f -a "office365\t'Microsoft 365 (work or school accounts)'
+outlook\t'Outlook.com, Hotmail, Live (personal Microsoft accounts)'
+gmail\t'Gmail and Google Workspace'
+icloud\t'iCloud Mail'
+fastmail\t'Fastmail'
+yahoo\t'Yahoo Mail'
+zoho\t'Zoho Mail'
+custom\t'Any other server: `--host` is required'"
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l user -d 'The login, usually the e-mail address' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l host -d 'SMTP server (required for --provider custom)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l port -d 'SMTP port' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l security -d 'Connection security' -r -f -a "starttls\t'Plain connection upgraded with STARTTLS (usually port 587)'
+tls\t'TLS from the first byte (usually port 465)'
+none-dangerous\t'No encryption at all: the password crosses the network in clear text. Only for a relay on this machine'"
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l password-stdin -d 'Read the password from the first line of stdin instead of a prompt'
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l allow-erase -d 'Let `git credential reject` (git send-email after a failed AUTH) erase the password. By default it is kept: an app password is shown once'
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcred -n "__fish_mailcred_using_subcommand get" -s h -l help -d 'Print help'
+complete -c mailcred -n "__fish_mailcred_using_subcommand list" -l json -d 'Print JSON'
+complete -c mailcred -n "__fish_mailcred_using_subcommand list" -s h -l help -d 'Print help'
+complete -c mailcred -n "__fish_mailcred_using_subcommand show" -l json -d 'Print JSON'
+complete -c mailcred -n "__fish_mailcred_using_subcommand show" -s h -l help -d 'Print help'
+complete -c mailcred -n "__fish_mailcred_using_subcommand remove" -s y -l yes -d 'Do not ask for confirmation'
+complete -c mailcred -n "__fish_mailcred_using_subcommand remove" -s h -l help -d 'Print help'
+complete -c mailcred -n "__fish_mailcred_using_subcommand set-password" -l password-stdin -d 'Read the password from the first line of stdin instead of a prompt'
+complete -c mailcred -n "__fish_mailcred_using_subcommand set-password" -s h -l help -d 'Print help'
+complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -l hostname -d 'The server neomutt connects to (no port)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -l username -d 'The login neomutt knows, if any' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -l type -d 'smtp, imap, pop or nntp' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -s h -l help -d 'Print help'
+complete -c mailcred -n "__fish_mailcred_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcred -n "__fish_mailcred_using_subcommand configure" -l local -d 'Write to the current repository instead of ~/.gitconfig'
+complete -c mailcred -n "__fish_mailcred_using_subcommand configure" -l global -d 'Write to ~/.gitconfig (the default)'
+complete -c mailcred -n "__fish_mailcred_using_subcommand configure" -s h -l help -d 'Print help'
+complete -c mailcred -n "__fish_mailcred_using_subcommand git" -s h -l help -d 'Print help'
+complete -c mailcred -n "__fish_mailcred_using_subcommand git" -s V -l version -d 'Print version'
+complete -c mailcred -n "__fish_mailcred_using_subcommand doctor" -s h -l help -d 'Print help'

@@ -1,0 +1,42 @@
+# Homebrew formula: `brew install --build-from-source ./packaging/homebrew/mailcred.rb`
+# (or copy it into a tap). The man pages and completions are the committed
+# output of `mailcred generate-assets` (packaging/assets/), the same files
+# every other package installs; Homebrew copies README.md, CHANGELOG.md and
+# the LICENSE files into the keg by itself. See packaging/README.md.
+class Mailcred < Formula
+  desc "Keeps mail app passwords in the OS keyring for git send-email, msmtp and neomutt"
+  homepage "https://example.invalid/mailcred"
+  url "https://example.invalid/mailcred/archive/refs/tags/v0.1.0.tar.gz"
+  # Replace with the tarball's checksum when a release is published.
+  sha256 "0000000000000000000000000000000000000000000000000000000000000000"
+  license any_of: ["MIT", "Apache-2.0"]
+  head "https://example.invalid/mailcred.git", branch: "main"
+
+  depends_on "rust" => :build
+
+  on_linux do
+    depends_on "pkgconf" => :build
+    depends_on "dbus"
+  end
+
+  def install
+    system "cargo", "install", *std_cargo_args(path: "helper")
+    man1.install Dir["packaging/assets/man/*.1"]
+    bash_completion.install Dir["packaging/assets/completions/bash/*"]
+    zsh_completion.install Dir["packaging/assets/completions/zsh/*"]
+    fish_completion.install Dir["packaging/assets/completions/fish/*"]
+  end
+
+  def caveats
+    <<~EOS
+      To let git use mailcred for its credentials (git send-email included):
+        git config --global credential.helper mailcred
+    EOS
+  end
+
+  test do
+    assert_match version.to_s, shell_output("#{bin}/mailcred --version")
+    assert_equal "version 0\ncapability authtype\n",
+                 pipe_output("#{bin}/git-credential-mailcred capability", "")
+  end
+end

@@ -1,0 +1,44 @@
+# Nix derivation, for `callPackage`: `nix-build packaging/nix` builds it from
+# this checkout with the default.nix beside it. The man pages and completions
+# are the committed output of `mailcred generate-assets` (packaging/assets/),
+# the same files every other package installs. See packaging/README.md.
+{
+  lib,
+  stdenv,
+  rustPlatform,
+  pkg-config,
+  installShellFiles,
+  dbus,
+}:
+
+rustPlatform.buildRustPackage {
+  pname = "mailcred";
+  version = "0.1.0";
+
+  src = lib.cleanSource ../..;
+  cargoLock.lockFile = ../../Cargo.lock;
+
+  cargoBuildFlags = [ "-p" "mailcred" ];
+  # Unit and protocol tests run on an in-memory store: no keyring needed.
+  cargoTestFlags = [ "-p" "mailcred" ];
+
+  nativeBuildInputs = [ pkg-config installShellFiles ];
+  buildInputs = lib.optionals stdenv.hostPlatform.isLinux [ dbus ];
+
+  postInstall = ''
+    installManPage packaging/assets/man/*.1
+    installShellCompletion --bash packaging/assets/completions/bash/*
+    installShellCompletion --zsh packaging/assets/completions/zsh/*
+    installShellCompletion --fish packaging/assets/completions/fish/*
+    install -Dm644 -t $out/share/doc/mailcred README.md CHANGELOG.md
+    install -Dm644 -t $out/share/licenses/mailcred LICENSE-MIT LICENSE-APACHE
+  '';
+
+  meta = {
+    description = "Keeps mail app passwords in the OS keyring for git send-email, msmtp and neomutt";
+    homepage = "https://example.invalid/mailcred";
+    license = with lib.licenses; [ mit asl20 ];
+    mainProgram = "mailcred";
+    platforms = lib.platforms.linux ++ lib.platforms.darwin;
+  };
+}

@@ -1,0 +1,245 @@
+//! Building a transport: where to connect, how to protect the connection,
+//! whom to log in as and which credential helper to ask.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::transport::smtp::client::{Certificate, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use mailcred::accounts::{Account, AccountFile, Security};
+
+use crate::login::Settings;
+use crate::{CredentialHelper, Error, Login, MailcredTransport};
+
+/// How long one SMTP command may take before the connection is given up.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How many connections a transport keeps open at most (in use and idle).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10;
+/// How long an idle connection is kept before it is closed.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Settings for a [`MailcredTransport`] (or, with the `async` feature, an
+/// [`AsyncMailcredTransport`](crate::AsyncMailcredTransport)).
+///
+/// Made by [`MailcredTransport::account`], [`MailcredTransport::relay`],
+/// [`MailcredTransport::starttls_relay`] or the `_dangerous` constructors;
+/// every connection it makes is TLS with certificate checks unless a
+/// constructor with `dangerous` in its name was used.
+#[derive(Debug, Clone)]
+pub struct MailcredTransportBuilder {
+    account: Option<String>,
+    host: String,
+    port: u16,
+    security: Security,
+    user: String,
+    helper: CredentialHelper,
+    roots: Vec<Certificate>,
+    timeout: Option<Duration>,
+    hello: ClientId,
+    max_connections: usize,
+    idle_timeout: Duration,
+    approve_and_reject: bool,
+}
+
+impl MailcredTransportBuilder {
+    fn new(host: &str, security: Security, user: &str) -> Self {
+        Self {
+            account: None,
+            host: host.to_owned(),
+            port: security.default_port(),
+            security,
+            user: user.to_owned(),
+            helper: CredentialHelper::mailcred(),
+            roots: Vec::new(),
+            timeout: Some(DEFAULT_TIMEOUT),
+            hello: ClientId::default(),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            approve_and_reject: true,
+        }
+    }
+
+    /// TLS from the first byte (port 465 unless [`port`](Self::port) says otherwise).
+    pub fn relay(host: &str, user: &str) -> Self {
+        Self::new(host, Security::Tls, user)
+    }
+
+    /// A plain connection upgraded with STARTTLS, which is required
+    /// (port 587 unless [`port`](Self::port) says otherwise).
+    pub fn starttls_relay(host: &str, user: &str) -> Self {
+        Self::new(host, Security::Starttls, user)
+    }
+
+    /// No encryption at all: the password crosses the network in clear
+    /// text (port 25 unless [`port`](Self::port) says otherwise). Only for
+    /// a relay on this machine.
+    pub fn builder_dangerous(host: &str, user: &str) -> Self {
+        Self::new(host, Security::NoneDangerous, user)
+    }
+
+    /// The mailcred account `name` from the account file (server, port,
+    /// security, user). An account set to `none-dangerous` is refused: see
+    /// [`account_dangerous`](Self::account_dangerous).
+    pub fn account(name: &str) -> Result<Self, Error> {
+        Self::from_account(&read_account(name)?)
+    }
+
+    /// Like [`account`](Self::account), but also accepts an account set to
+    /// `none-dangerous`, whose password then crosses the network unencrypted.
+    pub fn account_dangerous(name: &str) -> Result<Self, Error> {
+        Ok(Self::from_account_dangerous(&read_account(name)?))
+    }
+
+    /// A mailcred account already read. Refuses `none-dangerous`.
+    pub fn from_account(account: &Account) -> Result<Self, Error> {
+        if account.security == Security::NoneDangerous {
+            return Err(Error::PlaintextAccount {
+                name: account.name.clone(),
+            });
+        }
+        Ok(Self::from_account_dangerous(account))
+    }
+
+    /// A mailcred account already read, whatever its security.
+    pub fn from_account_dangerous(account: &Account) -> Self {
+        let mut builder = Self::new(&account.host, account.security, &account.user);
+        builder.port = account.port;
+        builder.account = Some(account.name.clone());
+        builder
+    }
+
+    /// The login sent to the server (usually the e-mail address).
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The port to connect to.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The credential helper to ask; `git-credential-mailcred` on `PATH`
+    /// by default.
+    pub fn credential_helper(mut self, helper: CredentialHelper) -> Self {
+        self.helper = helper;
+        self
+    }
+
+    /// Also trusts the CA certificate(s) in `pem`, beside Mozilla's roots:
+    /// for a server with a self-signed or private-CA certificate. The
+    /// server's name is still checked against its certificate.
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
+        let certificate = Certificate::from_pem(pem).map_err(|source| Error::BadCertificate {
+            what: "given".into(),
+            source,
+        })?;
+        self.roots.push(certificate);
+        Ok(self)
+    }
+
+    /// [`add_root_certificate_pem`](Self::add_root_certificate_pem) with the
+    /// contents of a PEM file.
+    pub fn add_root_certificate_file(mut self, path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let pem = std::fs::read(path).map_err(|source| Error::CaFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        let certificate = Certificate::from_pem(&pem).map_err(|source| Error::BadCertificate {
+            what: path.display().to_string(),
+            source,
+        })?;
+        self.roots.push(certificate);
+        Ok(self)
+    }
+
+    /// How long one SMTP command may take; `None` waits forever.
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The name sent with `EHLO`.
+    pub fn hello_name(mut self, name: ClientId) -> Self {
+        self.hello = name;
+        self
+    }
+
+    /// How many connections may be open at once, in use or idle (at least 1).
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// How long an idle connection is kept open for the next message.
+    pub fn idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle_timeout = idle;
+        self
+    }
+
+    /// Whether to tell the helper how each login went, as git does: `store`
+    /// after the server accepted it, `erase` after `535`. On by default;
+    /// off, the helper is only asked (`get`).
+    pub fn approve_and_reject(mut self, tell: bool) -> Self {
+        self.approve_and_reject = tell;
+        self
+    }
+
+    /// The blocking transport.
+    pub fn build(self) -> Result<MailcredTransport, Error> {
+        Ok(MailcredTransport::from_settings(self.settings()?))
+    }
+
+    /// The tokio transport.
+    #[cfg(feature = "async")]
+    pub fn build_async(self) -> Result<crate::AsyncMailcredTransport, Error> {
+        Ok(crate::AsyncMailcredTransport::from_settings(
+            self.settings()?,
+        ))
+    }
+
+    fn settings(self) -> Result<Arc<Settings>, Error> {
+        let server = format!("{}:{}", self.host, self.port);
+        let tls = match self.security {
+            Security::NoneDangerous => None,
+            Security::Starttls | Security::Tls => {
+                let mut tls = TlsParameters::builder(self.host.clone());
+                for root in self.roots {
+                    tls = tls.add_root_certificate(root);
+                }
+                Some(tls.build_rustls().map_err(|source| Error::Tls {
+                    server: server.clone(),
+                    hint: "the TLS settings could not be built from the certificates given",
+                    source,
+                })?)
+            }
+        };
+        Ok(Arc::new(Settings {
+            login: Login {
+                account: self.account,
+                user: self.user,
+                server,
+            },
+            host: self.host,
+            port: self.port,
+            security: self.security,
+            helper: self.helper,
+            tls,
+            timeout: self.timeout,
+            hello: self.hello,
+            max_connections: self.max_connections,
+            idle_timeout: self.idle_timeout,
+            approve_and_reject: self.approve_and_reject,
+        }))
+    }
+}
+
+fn read_account(name: &str) -> Result<Account, Error> {
+    let accounts = AccountFile::default_location()?.read()?;
+    accounts
+        .get(name)
+        .cloned()
+        .ok_or_else(|| Error::UnknownAccount { name: name.into() })
+}

@@ -1,0 +1,115 @@
+//! The commands of the `mailcred-smtp` binary, which `mailcred test` and
+//! `mailcred send` run: public so that its `main` is one call, like
+//! `mailcred::cli`; not meant as an API.
+
+mod check;
+mod exit;
+mod send;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use mailcred::accounts::Account;
+
+use crate::{CredentialHelper, Error, MailcredTransportBuilder};
+
+pub use exit::exit_code;
+
+const USAGE: &str = "\
+usage: mailcred test ACCOUNT [--ca-file PEM]
+       mailcred send [--account NAME] [--ca-file PEM] [-t] [-i|-oi] [-f FROM] [--] [RECIPIENT...] < MESSAGE
+
+test   connect to the account's server, negotiate TLS and log in with the
+       stored password; sends nothing. Exit status 0 only when the login worked.
+send   send the message on stdin, like sendmail (`mailcred send --help`).";
+
+/// A failure of one of the commands, with its exit status.
+#[derive(Debug)]
+pub struct Failure {
+    /// The exit status (sysexits).
+    pub code: u8,
+    /// The one-line message, without the `mailcred: ` prefix.
+    pub message: String,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure {
+            code: exit_code(&error),
+            message: format!("{:#}", anyhow::Error::from(error)),
+        }
+    }
+}
+
+impl Failure {
+    fn new(code: u8, message: impl std::fmt::Display) -> Self {
+        Failure {
+            code,
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Runs `mailcred-smtp ARGS` (`args` without the program name).
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    mailcred::harden::forbid_core_dumps();
+    let mut args = args.into_iter();
+    let result = match args.next().as_ref().and_then(|a| a.to_str()) {
+        Some("test") => check::run(args.collect()),
+        Some("send") => send::run(args.collect()),
+        Some("--version" | "-V") => {
+            println!("mailcred-smtp {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Some("--help" | "-h" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(Failure::new(mailcred::exit::USAGE, USAGE)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let _ = writeln!(std::io::stderr(), "mailcred: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// The credential helper the commands use: `git-credential-mailcred`
+/// beside this program when it is there (an installation, or
+/// `target/debug`), else the one on `PATH`.
+fn helper() -> CredentialHelper {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("git-credential-mailcred")))
+        .filter(|sibling| sibling.is_file())
+        .map_or_else(CredentialHelper::mailcred, CredentialHelper::program)
+}
+
+/// A transport for `account`. The account's security is the user's choice,
+/// made at `mailcred add` with a warning, so `none-dangerous` is honoured.
+///
+/// The helper is asked, not told how the login went: the password came
+/// from mailcred's own store, so `store` would only write it back, and an
+/// account's password survives `erase` anyway (the error says to run
+/// `mailcred set-password`).
+fn builder(
+    account: &Account,
+    ca_file: Option<&PathBuf>,
+) -> Result<MailcredTransportBuilder, Error> {
+    let mut builder = MailcredTransportBuilder::from_account_dangerous(account)
+        .credential_helper(helper())
+        .approve_and_reject(false)
+        .max_connections(1);
+    if let Some(ca_file) = ca_file {
+        builder = builder.add_root_certificate_file(ca_file)?;
+    }
+    Ok(builder)
+}
+
+fn read_accounts() -> Result<mailcred::accounts::Accounts, Error> {
+    Ok(mailcred::accounts::AccountFile::default_location()?.read()?)
+}

@@ -1,0 +1,189 @@
+//! The mail tools themselves — msmtp, neomutt, git send-email — getting the
+//! password of an account made with `mailcred add` and sending through a
+//! real SMTP server on 127.0.0.1 (see `smtp_server`).
+//!
+//! Each test has its own keyring session, temporary HOME and server; the
+//! directory of the built binaries comes first on PATH, as after an install.
+//! The server records every AUTH and every message, so the tests check what
+//! really crossed the wire, not only the client's exit status.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::Command;
+use std::thread;
+
+use mailcred_e2e::smtp::{SmtpMode, SmtpServer};
+
+use super::*;
+
+mod git_send_email;
+mod msmtp;
+mod neomutt;
+
+/// The account's name in mailcred.
+const ACCOUNT: &str = "work";
+/// The login, as the server knows it.
+const USER: &str = "alice@example.org";
+/// The app password the server accepts; shaped like Gmail's, with spaces.
+const PASSWORD: &str = "abcd efgh ijkl mnop";
+/// A password the server refuses with 535.
+const WRONG_PASSWORD: &str = "wxyz wxyz wxyz wxyz";
+const RECIPIENT: &str = "bob@example.org";
+
+/// A mail account added with `mailcred add` in a keyring session of its
+/// own, and the SMTP server it sends through.
+struct Mail {
+    session: KeyringSession,
+    server: SmtpServer,
+}
+
+impl Mail {
+    /// A protected account (plain `mailcred add`) holding `stored`, for a
+    /// server in `mode` that accepts only [`PASSWORD`].
+    fn new(mode: SmtpMode, stored: &str) -> Self {
+        Self::with(mode, &[], stored, &[])
+    }
+
+    /// Like [`Mail::new`], with `rejected` recipients refused with 550 and
+    /// `add_flags` given to `mailcred add`.
+    fn with(mode: SmtpMode, rejected: &[&str], stored: &str, add_flags: &[&str]) -> Self {
+        // Both take a few hundred milliseconds to come up: start them together.
+        let (session, server) = thread::scope(|scope| {
+            let server =
+                scope.spawn(|| SmtpServer::start_rejecting(mode, &[(USER, PASSWORD)], rejected));
+            let session = KeyringSession::start();
+            (session, server.join().expect("the SMTP server started"))
+        });
+        let mail = Self { session, server };
+        let port = mail.server.port().to_string();
+        let security = match mode {
+            SmtpMode::Plain => "none-dangerous",
+            SmtpMode::StartTls => "starttls",
+            SmtpMode::Tls => "tls",
+        };
+        let mut args = vec!["add", ACCOUNT, "--provider", "custom", "--user", USER];
+        args.extend(["--host", mail.server.host(), "--port", &port]);
+        args.extend(["--security", security, "--password-stdin"]);
+        args.extend(add_flags);
+        let added = mail.mailcred(&args, &format!("{stored}\n"));
+        assert!(added.success(), "mailcred add should succeed:\n{added}");
+        mail
+    }
+
+    /// A command for `program` in the session, in its HOME, with the built
+    /// binaries first on PATH (so `mailcred` and `credential.helper=mailcred`
+    /// name them).
+    fn command(&self, program: &str) -> Command {
+        let mut command = self.session.command(program);
+        command.env("PATH", path_with_binaries());
+        command
+    }
+
+    /// `mailcred ARGS` with `input` on stdin.
+    fn mailcred(&self, args: &[&str], input: &str) -> Outcome {
+        mailcred(&self.session, MAILCRED, args, input)
+    }
+
+    /// What `mailcred config TOOL work` prints.
+    fn snippet(&self, tool: &str) -> String {
+        let printed = self.mailcred(&["config", tool, ACCOUNT], "");
+        assert!(
+            printed.success() && printed.stderr.is_empty(),
+            "mailcred config {tool} should print a snippet:\n{printed}"
+        );
+        printed.stdout
+    }
+
+    /// Writes `contents` to `name` in the temporary HOME, readable by the
+    /// user only (msmtp insists), and returns its path.
+    fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.session.home().join(name);
+        fs::write(&path, contents).expect("cannot write a file in the test HOME");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+            .expect("cannot make a file in the test HOME private");
+        path
+    }
+
+    /// The password `mailcred get work` prints now.
+    fn stored_password(&self) -> Outcome {
+        self.mailcred(&["get", ACCOUNT], "")
+    }
+
+    /// Asserts the account still holds `password`.
+    #[track_caller]
+    fn assert_still_holds(&self, password: &str, why: &str) {
+        let got = self.stored_password();
+        assert!(
+            got.success() && got.stdout == format!("{password}\n"),
+            "mailcred get {ACCOUNT} should still print the stored password ({why}):\n{got}"
+        );
+    }
+
+    /// Asserts `client` sent one message, containing `content`, after one
+    /// AUTH with the stored password, and exited 0.
+    #[track_caller]
+    fn assert_delivered(&self, client: &str, sent: &Outcome, content: &str) {
+        let auths = self.server.auths();
+        let seen: Vec<_> = auths
+            .iter()
+            .map(|a| (a.username.as_str(), a.password.as_str(), a.ok))
+            .collect();
+        assert_eq!(
+            seen,
+            [(USER, PASSWORD, true)],
+            "{client} should authenticate once, with the password mailcred keeps:\n{sent}\n{}",
+            self.server.stderr()
+        );
+        let messages = self.server.messages();
+        assert_eq!(
+            messages.len(),
+            1,
+            "{client} should deliver one message: {messages:?}\n{sent}"
+        );
+        assert_eq!(
+            (messages[0].mail_from.as_str(), &messages[0].rcpt_tos[..]),
+            (USER, &[RECIPIENT.to_owned()][..]),
+            "the envelope should be from the account's user to the recipient"
+        );
+        assert!(
+            messages[0].data.contains(content),
+            "the message should arrive whole, with {content:?}: {:?}",
+            messages[0].data
+        );
+        assert!(sent.success(), "{client} should report success:\n{sent}");
+    }
+
+    /// Asserts the server refused one AUTH with the wrong password and
+    /// accepted no message.
+    #[track_caller]
+    fn assert_refused(&self, client: &str, sent: &Outcome) {
+        let seen: Vec<_> = self
+            .server
+            .auths()
+            .iter()
+            .map(|a| (a.password.clone(), a.ok))
+            .collect();
+        assert_eq!(
+            seen,
+            [(WRONG_PASSWORD.to_owned(), false)],
+            "{client} should try the stored (wrong) password once, and the server refuse it:\n{sent}"
+        );
+        assert_eq!(
+            self.server.messages(),
+            [],
+            "nothing may be delivered after a refused AUTH:\n{sent}"
+        );
+    }
+
+    /// Asserts `client` did not get as far as AUTH: no password crossed the
+    /// wire and nothing was delivered.
+    #[track_caller]
+    fn assert_nothing_sent(&self, client: &str, sent: &Outcome) {
+        assert_eq!(
+            (self.server.auths(), self.server.messages()),
+            (vec![], vec![]),
+            "without a password {client} must neither authenticate nor deliver:\n{sent}"
+        );
+    }
+}

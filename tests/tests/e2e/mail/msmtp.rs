@@ -1,0 +1,122 @@
+//! msmtp with `passwordeval "mailcred get work"`, configured with the block
+//! `mailcred config msmtp work` prints; the tests add only what the test
+//! server needs (its certificate).
+//!
+//! msmtp takes the first stdout line of `passwordeval` as the password,
+//! whatever the exit status: so `mailcred get` must print nothing at all when
+//! it fails, and msmtp must then send nothing.
+
+use super::*;
+
+/// The message msmtp sends (from its stdin).
+const MESSAGE: &str = "\
+From: alice@example.org
+To: bob@example.org
+Subject: sent by msmtp
+
+The password came from mailcred get.
+";
+
+/// `mailcred config msmtp work`, plus the certificate to trust for TLS.
+fn msmtprc(mail: &Mail) -> String {
+    let mut rc = mail.snippet("msmtp");
+    assert!(
+        rc.contains("\npasswordeval \"mailcred get work\"\n"),
+        "the msmtp snippet should ask `mailcred get work` for the password:\n{rc}"
+    );
+    if mail.server.mode().uses_tls() {
+        rc.push_str(&format!(
+            "tls_trust_file {}\n",
+            mail.server.ca_file().display()
+        ));
+    }
+    rc
+}
+
+/// `msmtp -C RC -a work bob@example.org` with [`MESSAGE`] on stdin.
+fn send(mail: &Mail, rc: &str) -> Outcome {
+    let rc = mail.write("msmtprc", rc);
+    let mut msmtp = mail.command("msmtp");
+    msmtp.arg("-C").arg(rc).args(["-a", ACCOUNT, RECIPIENT]);
+    run(msmtp, MESSAGE.as_bytes())
+}
+
+/// Sends with the snippet over `mode` and checks the server got the message
+/// after AUTH with the stored password.
+fn delivers_with_the_stored_password(mode: SmtpMode) {
+    require("msmtp", "msmtp");
+    let mail = Mail::new(mode, PASSWORD);
+    let sent = send(&mail, &msmtprc(&mail));
+    mail.assert_delivered("msmtp", &sent, "Subject: sent by msmtp");
+}
+
+#[test]
+fn delivers_over_plain_smtp_with_the_password_from_mailcred_get() {
+    delivers_with_the_stored_password(SmtpMode::Plain);
+}
+
+#[test]
+fn delivers_over_starttls_with_the_password_from_mailcred_get() {
+    delivers_with_the_stored_password(SmtpMode::StartTls);
+}
+
+#[test]
+fn a_wrong_stored_password_is_refused_msmtp_fails_and_nothing_is_delivered() {
+    require("msmtp", "msmtp");
+    let mail = Mail::new(SmtpMode::StartTls, WRONG_PASSWORD);
+    let sent = send(&mail, &msmtprc(&mail));
+    assert!(
+        !sent.success() && sent.stderr.contains("535"),
+        "msmtp should fail and report the server's 535:\n{sent}"
+    );
+    mail.assert_refused("msmtp", &sent);
+}
+
+/// msmtp with `passwordeval` a failing `mailcred get`: msmtp must stop
+/// before AUTH (DESIGN: exit 78 when passwordeval prints nothing).
+fn assert_msmtp_sends_nothing(mail: &Mail, rc: &str) {
+    let sent = send(mail, rc);
+    assert!(
+        !sent.success(),
+        "msmtp must fail when mailcred has no password for it:\n{sent}"
+    );
+    mail.assert_nothing_sent("msmtp", &sent);
+}
+
+#[test]
+fn get_of_an_unknown_account_prints_nothing_and_msmtp_sends_nothing() {
+    require("msmtp", "msmtp");
+    let mail = Mail::new(SmtpMode::Plain, PASSWORD);
+
+    let got = mail.mailcred(&["get", "nobody"], "");
+    assert_fails_cleanly(&got, NO_ACCOUNT, "no mail account named \"nobody\"");
+
+    let rc = msmtprc(&mail).replace("mailcred get work", "mailcred get nobody");
+    assert_msmtp_sends_nothing(&mail, &rc);
+}
+
+#[test]
+fn get_without_a_secret_service_prints_nothing_and_msmtp_sends_nothing() {
+    require("msmtp", "msmtp");
+    let mut mail = Mail::new(SmtpMode::Plain, PASSWORD);
+    let rc = msmtprc(&mail);
+    mail.session.stop_secret_service();
+
+    let got = mail.stored_password();
+    assert_fails_cleanly(&got, UNAVAILABLE, "the Secret Service is not running");
+
+    assert_msmtp_sends_nothing(&mail, &rc);
+}
+
+#[test]
+fn get_without_a_session_bus_prints_nothing_and_msmtp_sends_nothing() {
+    require("msmtp", "msmtp");
+    let mut mail = Mail::new(SmtpMode::Plain, PASSWORD);
+    let rc = msmtprc(&mail);
+    mail.session.stop_bus();
+
+    let got = mail.stored_password();
+    assert_fails_cleanly(&got, UNAVAILABLE, "no D-Bus session bus");
+
+    assert_msmtp_sends_nothing(&mail, &rc);
+}
