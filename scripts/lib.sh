@@ -93,6 +93,7 @@ ensure_new_neomutt() {
     $sudo rm -f "$list"
     $sudo apt-get update -qq
     rm -rf "$dir"
+    mkdir -p "$dir"
     dpkg-deb -x "$work"/neomutt_*.deb "$dir"
     rm -rf "$work"
     # Its libraries, from bookworm itself.
