@@ -95,8 +95,8 @@ fn completion_file(shell: Shell, bin: &str) -> String {
     }
 }
 
-/// `mailcred.1`, one `mailcred-SUBCOMMAND.1` per visible subcommand, and
-/// `git-credential-mailcred.1`.
+/// `mailcred.1`, one `mailcred-SUBCOMMAND.1` per visible subcommand,
+/// `git-credential-mailcred.1` and `mailcred-smtp.1`.
 fn man_pages() -> Vec<(String, Vec<u8>)> {
     let [mut mailcred, mut helper] = commands();
     mailcred.build();
@@ -106,10 +106,72 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
         mailcred
             .get_subcommands()
             .filter(|sub| !sub.is_hide_set())
-            .map(|sub| page(sub, &see_also(&["mailcred(1)"]))),
+            .map(|sub| {
+                let runs_smtp = matches!(sub.get_name(), "test" | "send");
+                let pages: &[&str] = if runs_smtp {
+                    &["mailcred(1)", "mailcred-smtp(1)"]
+                } else {
+                    &["mailcred(1)"]
+                };
+                page(sub, &see_also(pages))
+            }),
     );
     pages.push(page(&helper, &helper_sections()));
+    let mut smtp = smtp_command();
+    smtp.build();
+    pages.push(page(
+        &smtp,
+        &see_also(&["mailcred(1)", "mailcred-test(1)", "mailcred-send(1)"]),
+    ));
     pages
+}
+
+/// `mailcred-smtp`, the binary of the mailcred-lettre crate that `mailcred
+/// test` and `mailcred send` run. It parses its own command line (sendmail's
+/// for `send`), so this clap command only describes it for its man page.
+fn smtp_command() -> clap::Command {
+    clap::Command::new("mailcred-smtp")
+        .bin_name("mailcred-smtp")
+        .version(VERSION)
+        .about("The SMTP client behind `mailcred test` and `mailcred send`")
+        .long_about(
+            "The SMTP client behind `mailcred test` and `mailcred send`, from the \
+             mailcred-lettre package. mailcred runs it in its own place for those two \
+             commands, so that the mailcred binary, which msmtp runs for every message, \
+             links no SMTP or TLS code; it is found beside mailcred, else on PATH. \
+             Use it through mailcred: `mailcred-smtp test ARGS` is `mailcred test ARGS`, \
+             and `mailcred-smtp send ARGS` is `mailcred send ARGS`.",
+        )
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(
+            clap::Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(clap::ArgAction::Help)
+                .help("Print the usage"),
+        )
+        .arg(
+            clap::Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(clap::ArgAction::Version)
+                .help("Print the version"),
+        )
+        .arg(
+            clap::Arg::new("command")
+                .value_name("COMMAND")
+                .required(true)
+                .help("test: log in to an account's server with the stored password; send: send the message on stdin like sendmail"),
+        )
+        .arg(
+            clap::Arg::new("args")
+                .value_name("ARGS")
+                .num_args(0..)
+                .allow_hyphen_values(true)
+                .trailing_var_arg(true)
+                .help("The command's arguments, as `mailcred test` and `mailcred send` take them"),
+        )
 }
 
 /// One page: clap_mangen's, with our sections before its VERSION section.
@@ -238,6 +300,7 @@ mod tests {
             );
         }
         assert!(names.contains(&"git-credential-mailcred.1"));
+        assert!(names.contains(&"mailcred-smtp.1"));
     }
 
     #[test]

@@ -18,9 +18,12 @@ rustPlatform.buildRustPackage {
   src = lib.cleanSource ../..;
   cargoLock.lockFile = ../../Cargo.lock;
 
-  cargoBuildFlags = [ "-p" "mailcred" ];
+  # mailcred-smtp, which `mailcred test` and `mailcred send` run, is the
+  # mailcred-lettre crate's binary; cargoInstallHook installs the binaries
+  # of both into $out/bin.
+  cargoBuildFlags = [ "-p" "mailcred" "-p" "mailcred-lettre" ];
   # Unit and protocol tests run on an in-memory store: no keyring needed.
-  cargoTestFlags = [ "-p" "mailcred" ];
+  cargoTestFlags = [ "-p" "mailcred" "-p" "mailcred-lettre" ];
 
   nativeBuildInputs = [ pkg-config installShellFiles ];
   buildInputs = lib.optionals stdenv.hostPlatform.isLinux [ dbus ];
