@@ -5,7 +5,7 @@ BUILD_PACKAGES="pkg-config libdbus-1-dev"
 # Packages that make a private, headless Secret Service possible.
 KEYRING_PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools"
 # The real mail tools and what the test SMTP server and git send-email need.
-MAIL_TEST_PACKAGES="msmtp neomutt openssl python3-venv libauthen-sasl-perl libio-socket-ssl-perl"
+MAIL_TEST_PACKAGES="msmtp neomutt openssl python3-venv libauthen-sasl-perl libio-socket-ssl-perl time"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
