@@ -1,7 +1,8 @@
 # Shared by scripts/demo and scripts/test. Sourced, not run.
 
-# Debian packages the build needs (libdbus for the Secret Service store).
-BUILD_PACKAGES="pkg-config libdbus-1-dev"
+# Debian packages the build needs: a C compiler for ring (TLS in mailcred-smtp).
+# The Secret Service store speaks D-Bus in Rust (zbus): no libdbus headers.
+BUILD_PACKAGES="gcc libc6-dev"
 # Packages that make a private, headless Secret Service possible.
 KEYRING_PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools"
 # The real mail tools and what the test SMTP server and git send-email need.

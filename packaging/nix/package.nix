@@ -4,11 +4,8 @@
 # the same files every other package installs. See packaging/README.md.
 {
   lib,
-  stdenv,
   rustPlatform,
-  pkg-config,
   installShellFiles,
-  dbus,
 }:
 
 rustPlatform.buildRustPackage {
@@ -25,8 +22,8 @@ rustPlatform.buildRustPackage {
   # Unit and protocol tests run on an in-memory store: no keyring needed.
   cargoTestFlags = [ "-p" "mailcred" "-p" "mailcred-lettre" ];
 
-  nativeBuildInputs = [ pkg-config installShellFiles ];
-  buildInputs = lib.optionals stdenv.hostPlatform.isLinux [ dbus ];
+  # D-Bus is spoken by zbus, in Rust: no libdbus to build or link against.
+  nativeBuildInputs = [ installShellFiles ];
 
   postInstall = ''
     installManPage packaging/assets/man/*.1

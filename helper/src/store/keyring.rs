@@ -150,12 +150,16 @@ impl SecretStore for KeyringStore {
 
 #[cfg(target_os = "linux")]
 fn build(choice: StoreChoice) -> Result<Arc<CredentialStore>, StoreError> {
-    // The dbus store over libdbus rather than the zbus one: it is synchronous,
-    // so a one-shot helper starts no async runtime or extra thread, and it
-    // links a library every Linux desktop already has.
+    // The zbus store rather than the libdbus one. Both encrypt the session
+    // with a Diffie-Hellman key exchange, but dbus-secret-service 4.1 draws
+    // the private key from fastrand, a non-cryptographic generator (at most
+    // 64 bits of state), while the zbus stack (secret-service 5) draws it from
+    // the OS (getrandom). Measured in one run, a lookup costs the same with
+    // either (6.6 ms against 6.5 ms); zbus is pure Rust, so building needs no
+    // libdbus headers and the binary links no libdbus, for 1.3 MB more code.
     let store: Arc<CredentialStore> = match choice {
         StoreChoice::SecretService => {
-            dbus_secret_service_keyring_store::Store::new().map_err(|e| classify(&e, ""))?
+            zbus_secret_service_keyring_store::Store::new().map_err(|e| classify(&e, ""))?
         }
         StoreChoice::Keyutils => {
             linux_keyutils_keyring_store::Store::new().map_err(|e| classify_other(&e, ""))?
@@ -258,8 +262,8 @@ fn classify_text(detail: &str, no_access: bool) -> StoreError {
     } else if has("no such object")
         || has("NoSuchObject")
         || has("collection")
-        // dbus-secret-service's NoResult: the `default` alias points nowhere.
-        || has("no result found")
+        // secret-service's NoResult: the `default` alias points nowhere.
+        || has("result not returned from SS API")
     {
         StoreError::NoCollection
     } else if no_access || has("locked") || has("Locked") || has("Prompt") {
@@ -307,7 +311,7 @@ mod tests {
     #[test]
     fn a_missing_default_collection_is_not_called_locked() {
         assert!(matches!(
-            classify_text("Secret Service: no result found", true),
+            classify_text("SS error: result not returned from SS API", true),
             StoreError::NoCollection
         ));
         assert!(matches!(
