@@ -1,11 +1,15 @@
 //! Files only their owner may read, replaced atomically under a lock.
 //!
 //! Shared by the credential index and the account file: both must survive a
-//! crash or a parallel run without losing or half-writing an entry.
+//! crash or a parallel run without losing or half-writing an entry. Both are
+//! also versioned JSON, read and written here the same way.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// A folder (0700) of private files (0600).
 #[derive(Debug, Clone)]
@@ -65,6 +69,34 @@ impl PrivateDir {
         }
     }
 
+    /// Reads `name` as a `T`; a missing file is `T::default()`.
+    pub(crate) fn read_json<T: VersionedJson>(&self, name: &str) -> Result<T, JsonFileError> {
+        let io = |source| JsonFileError::io("read", self.dir.join(name), source);
+        let Some(bytes) = self.read(name).map_err(io)? else {
+            return Ok(T::default());
+        };
+        parse_json(&bytes).map_err(|reason| JsonFileError::Corrupt {
+            path: self.dir.join(name),
+            reason,
+        })
+    }
+
+    /// Replaces `name` with `value`, stamped with the current format version,
+    /// as pretty JSON ending in a newline.
+    pub(crate) fn write_json<T: VersionedJson>(
+        &self,
+        name: &str,
+        value: &mut T,
+        lock: &FileLock,
+    ) -> Result<(), JsonFileError> {
+        let io = |action, source| JsonFileError::io(action, self.dir.join(name), source);
+        *value.version_mut() = T::FORMAT_VERSION;
+        let mut json = serde_json::to_vec_pretty(value).map_err(|e| io("encode", e.into()))?;
+        json.push(b'\n');
+        self.write_atomic(name, &json, lock)
+            .map_err(|source| io("write", source))
+    }
+
     /// Replaces `name` with `bytes`: a crash leaves the old file or the new
     /// one, never a mix, and a full disk leaves the old one.
     pub fn write_atomic(&self, name: &str, bytes: &[u8], _lock: &FileLock) -> io::Result<()> {
@@ -81,4 +113,90 @@ impl PrivateDir {
         }
         Ok(())
     }
+}
+
+/// The contents of a JSON file kept in a [`PrivateDir`], carrying its format
+/// version so that a newer file is refused rather than misread.
+pub(crate) trait VersionedJson: Serialize + DeserializeOwned + Default {
+    /// The format version this build reads and writes.
+    const FORMAT_VERSION: u32;
+
+    /// The version field.
+    fn version_mut(&mut self) -> &mut u32;
+}
+
+/// Why [`PrivateDir::read_json`] or [`PrivateDir::write_json`] failed. Each
+/// file turns it into its own public error, whose message names the file.
+#[derive(Debug)]
+pub(crate) enum JsonFileError {
+    /// Reading, encoding or writing failed.
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// The file is damaged.
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// Why (see [`parse_json`]).
+        reason: String,
+    },
+}
+
+impl JsonFileError {
+    /// An [`Io`](Self::Io) error: doing `action` on `path` failed.
+    pub(crate) fn io(action: &'static str, path: PathBuf, source: io::Error) -> Self {
+        Self::Io {
+            action,
+            path,
+            source,
+        }
+    }
+}
+
+/// `From<JsonFileError>` for a file's own error enum, whose `Io` and
+/// `Corrupt` variants have the fields of [`JsonFileError`]'s.
+macro_rules! from_json_file_error {
+    ($error:ty) => {
+        impl From<$crate::private_files::JsonFileError> for $error {
+            fn from(error: $crate::private_files::JsonFileError) -> Self {
+                use $crate::private_files::JsonFileError;
+                match error {
+                    JsonFileError::Io {
+                        action,
+                        path,
+                        source,
+                    } => Self::Io {
+                        action,
+                        path,
+                        source,
+                    },
+                    JsonFileError::Corrupt { path, reason } => Self::Corrupt { path, reason },
+                }
+            }
+        }
+    };
+}
+pub(crate) use from_json_file_error;
+
+/// Parses `bytes` as a `T` of the current format version. The error is the
+/// reason it is damaged (a position and a kind, never the file's contents).
+pub(crate) fn parse_json<T: VersionedJson>(bytes: &[u8]) -> Result<T, String> {
+    let mut value: T = serde_json::from_slice(bytes).map_err(|e| {
+        format!(
+            "line {}, column {}: {:?}",
+            e.line(),
+            e.column(),
+            e.classify()
+        )
+    })?;
+    let version = *value.version_mut();
+    if version != T::FORMAT_VERSION {
+        return Err(format!("unknown format version {version}"));
+    }
+    Ok(value)
 }

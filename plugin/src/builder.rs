@@ -130,27 +130,25 @@ impl MailcredTransportBuilder {
     /// Also trusts the CA certificate(s) in `pem`, beside Mozilla's roots:
     /// for a server with a self-signed or private-CA certificate. The
     /// server's name is still checked against its certificate.
-    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        let certificate = Certificate::from_pem(pem).map_err(|source| Error::BadCertificate {
-            what: "given".into(),
-            source,
-        })?;
-        self.roots.push(certificate);
-        Ok(self)
+    pub fn add_root_certificate_pem(self, pem: &[u8]) -> Result<Self, Error> {
+        self.add_root(pem, "given".into())
     }
 
     /// [`add_root_certificate_pem`](Self::add_root_certificate_pem) with the
     /// contents of a PEM file.
-    pub fn add_root_certificate_file(mut self, path: impl AsRef<Path>) -> Result<Self, Error> {
+    pub fn add_root_certificate_file(self, path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
         let pem = std::fs::read(path).map_err(|source| Error::CaFile {
             path: path.to_owned(),
             source,
         })?;
-        let certificate = Certificate::from_pem(&pem).map_err(|source| Error::BadCertificate {
-            what: path.display().to_string(),
-            source,
-        })?;
+        self.add_root(&pem, path.display().to_string())
+    }
+
+    /// Adds the certificate(s) in `pem`; `what` names them in the error.
+    fn add_root(mut self, pem: &[u8], what: String) -> Result<Self, Error> {
+        let certificate =
+            Certificate::from_pem(pem).map_err(|source| Error::BadCertificate { what, source })?;
         self.roots.push(certificate);
         Ok(self)
     }

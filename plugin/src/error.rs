@@ -249,24 +249,17 @@ fn refusals(refused: &[Refusal], total: usize) -> String {
 mod tests {
     use super::*;
 
-    fn reply(code: u16, text: &str) -> Reply {
-        Reply {
-            code,
-            text: text.into(),
-        }
-    }
-
     #[test]
     fn a_refusal_names_every_refused_recipient_and_says_nothing_was_sent() {
         let error = Error::RecipientsRefused {
             refused: vec![
                 Refusal {
                     recipient: "bob@example.org".into(),
-                    reply: reply(550, "5.1.1 Recipient rejected"),
+                    reply: Reply::new(550, "5.1.1 Recipient rejected"),
                 },
                 Refusal {
                     recipient: "eve@example.org".into(),
-                    reply: reply(550, "5.1.1 Recipient rejected"),
+                    reply: Reply::new(550, "5.1.1 Recipient rejected"),
                 },
             ],
             total: 3,
@@ -288,7 +281,7 @@ mod tests {
                 user: "alice@contoso.com".into(),
                 server: "smtp.office365.com:587".into(),
             },
-            reply: reply(
+            reply: Reply::new(
                 535,
                 "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
             ),

@@ -50,16 +50,9 @@ pub(crate) fn password_is_wrong(reply: &Reply) -> bool {
 mod tests {
     use super::*;
 
-    fn reply(code: u16, text: &str) -> Reply {
-        Reply {
-            code,
-            text: text.into(),
-        }
-    }
-
     #[test]
     fn microsoft_365_with_smtp_auth_off_is_explained_and_not_rejected() {
-        let off = reply(
+        let off = Reply::new(
             535,
             "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
         );
@@ -76,7 +69,7 @@ mod tests {
 
     #[test]
     fn gmail_wanting_an_app_password_is_explained_and_not_rejected() {
-        let gmail = reply(
+        let gmail = Reply::new(
             534,
             "5.7.9 Application-specific password required. Learn more at https://support.google.com/mail/?p=InvalidSecondFactor",
         );
@@ -90,7 +83,7 @@ mod tests {
 
     #[test]
     fn a_plain_535_means_a_wrong_password() {
-        let wrong = reply(535, "5.7.8 Authentication credentials invalid");
+        let wrong = Reply::new(535, "5.7.8 Authentication credentials invalid");
         assert!(password_is_wrong(&wrong));
         assert!(authentication(&wrong).unwrap().contains("not accepted"));
     }
@@ -98,8 +91,8 @@ mod tests {
     #[test]
     fn other_replies_are_neither_explained_nor_rejected() {
         for other in [
-            reply(550, "5.1.1 Recipient rejected"),
-            reply(552, "5.3.4 Message too big"),
+            Reply::new(550, "5.1.1 Recipient rejected"),
+            Reply::new(552, "5.3.4 Message too big"),
         ] {
             assert_eq!(authentication(&other), None);
             assert!(!password_is_wrong(&other));

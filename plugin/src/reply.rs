@@ -74,6 +74,17 @@ impl Reply {
     }
 }
 
+#[cfg(test)]
+impl Reply {
+    /// A reply as a test writes it: `Reply::new(535, "5.7.8 Bad credentials")`.
+    pub(crate) fn new(code: u16, text: &str) -> Reply {
+        Reply {
+            code,
+            text: text.into(),
+        }
+    }
+}
+
 impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.text.is_empty() {
@@ -97,21 +108,14 @@ pub struct Refusal {
 mod tests {
     use super::*;
 
-    fn reply(code: u16, text: &str) -> Reply {
-        Reply {
-            code,
-            text: text.into(),
-        }
-    }
-
     #[test]
     fn the_enhanced_code_is_the_first_word_when_it_looks_like_one() {
         assert_eq!(
-            reply(535, "5.7.139 Authentication unsuccessful").enhanced_code(),
+            Reply::new(535, "5.7.139 Authentication unsuccessful").enhanced_code(),
             Some("5.7.139")
         );
-        assert_eq!(reply(550, "Recipient rejected").enhanced_code(), None);
-        assert_eq!(reply(550, "5.1 nope").enhanced_code(), None);
-        assert_eq!(reply(250, "").enhanced_code(), None);
+        assert_eq!(Reply::new(550, "Recipient rejected").enhanced_code(), None);
+        assert_eq!(Reply::new(550, "5.1 nope").enhanced_code(), None);
+        assert_eq!(Reply::new(250, "").enhanced_code(), None);
     }
 }

@@ -9,7 +9,7 @@
 use lettre::address::Envelope;
 use lettre::transport::smtp::extension::{Extension, MailBodyParameter, MailParameter, ServerInfo};
 
-use crate::Error;
+use crate::{Error, Reply};
 
 /// What became of the connection after a failed transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +21,17 @@ pub(crate) enum After {
     Stale,
     /// Broken: close it.
     Broken,
+}
+
+impl After {
+    /// The state after the `RSET` sent to clear a refused transaction: it
+    /// is usable when the `RSET` went through.
+    pub(crate) fn from_rset<T, E>(result: Result<T, E>) -> After {
+        match result {
+            Ok(_) => After::Usable,
+            Err(_) => After::Broken,
+        }
+    }
 }
 
 /// A failed transaction.
@@ -96,6 +107,13 @@ impl std::fmt::Display for Content<'_> {
     }
 }
 
+/// The server's refusal inside a lettre error: its reply, unless that is
+/// 421, the server closing this connection (then the connection is gone,
+/// not just the command refused).
+pub(crate) fn refusal(error: &lettre::transport::smtp::Error) -> Option<Reply> {
+    Reply::from_lettre(error).filter(|reply| reply.code != 421)
+}
+
 /// The envelope sender as the server sees it.
 pub(crate) fn sender(envelope: &Envelope) -> String {
     envelope
@@ -111,7 +129,7 @@ macro_rules! transaction {
     ($conn:expr, $server:expr, $envelope:expr, $email:expr $(, .$await:ident)?) => {{
         use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
         use $crate::transaction::{After, Failed};
-        use $crate::{Error, Refusal, Reply};
+        use $crate::{Error, Refusal};
 
         'transaction: {
         let conn = $conn;
@@ -144,13 +162,9 @@ macro_rules! transaction {
         {
             Ok(_) => {}
             Err(e) => {
-                break 'transaction Err(match Reply::from_lettre(&e) {
-                    // 421: the server is closing this connection.
-                    Some(reply) if reply.code != 421 => {
-                        let after = match conn.command(Rset)$(.$await)? {
-                            Ok(_) => After::Usable,
-                            Err(_) => After::Broken,
-                        };
+                break 'transaction Err(match $crate::transaction::refusal(&e) {
+                    Some(reply) => {
+                        let after = After::from_rset(conn.command(Rset)$(.$await)?);
                         Failed {
                             error: Error::SenderRefused {
                                 sender: $crate::transaction::sender(envelope),
@@ -170,8 +184,8 @@ macro_rules! transaction {
         for recipient in envelope.to() {
             match conn.command(Rcpt::new(recipient.clone(), vec![]))$(.$await)? {
                 Ok(_) => {}
-                Err(e) => match Reply::from_lettre(&e) {
-                    Some(reply) if reply.code != 421 => refused.push(Refusal {
+                Err(e) => match $crate::transaction::refusal(&e) {
+                    Some(reply) => refused.push(Refusal {
                         recipient: recipient.to_string(),
                         reply,
                     }),
@@ -180,10 +194,7 @@ macro_rules! transaction {
             }
         }
         if !refused.is_empty() {
-            let after = match conn.command(Rset)$(.$await)? {
-                Ok(_) => After::Usable,
-                Err(_) => After::Broken,
-            };
+            let after = After::from_rset(conn.command(Rset)$(.$await)?);
             break 'transaction Err(Failed {
                 error: Error::RecipientsRefused {
                     refused,
@@ -195,12 +206,9 @@ macro_rules! transaction {
         match conn.command(Data)$(.$await)? {
             Ok(_) => {}
             Err(e) => {
-                break 'transaction Err(match Reply::from_lettre(&e) {
-                    Some(reply) if reply.code != 421 => {
-                        let after = match conn.command(Rset)$(.$await)? {
-                            Ok(_) => After::Usable,
-                            Err(_) => After::Broken,
-                        };
+                break 'transaction Err(match $crate::transaction::refusal(&e) {
+                    Some(reply) => {
+                        let after = After::from_rset(conn.command(Rset)$(.$await)?);
                         Failed {
                             error: Error::MessageRefused { reply },
                             after,
@@ -219,8 +227,8 @@ macro_rules! transaction {
         match sent {
             Ok(response) => Ok(response),
             // After the final dot the transaction is over either way.
-            Err(e) => Err(match Reply::from_lettre(&e) {
-                Some(reply) if reply.code != 421 => Failed {
+            Err(e) => Err(match $crate::transaction::refusal(&e) {
+                Some(reply) => Failed {
                     error: Error::MessageRefused { reply },
                     after: After::Usable,
                 },

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::Account;
-use crate::private_files::{FileLock, PrivateDir};
+use crate::private_files::{
+    FileLock, JsonFileError, PrivateDir, VersionedJson, from_json_file_error, parse_json,
+};
 
 const FILE: &str = "accounts.json";
 const LOCK: &str = "accounts.lock";
-const FORMAT_VERSION: u32 = 1;
 
 /// Why the account file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,8 @@ pub enum AccountError {
     NoConfigDir,
 }
 
+from_json_file_error!(AccountError);
+
 /// The accounts, in the order they were added.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Accounts {
@@ -54,18 +57,7 @@ impl Accounts {
     /// Parses the contents of an account file. The error is the reason it
     /// is damaged (a position and a kind, never the file's contents).
     pub fn from_slice(bytes: &[u8]) -> Result<Self, String> {
-        let accounts: Accounts = serde_json::from_slice(bytes).map_err(|e| {
-            format!(
-                "line {}, column {}: {:?}",
-                e.line(),
-                e.column(),
-                e.classify()
-            )
-        })?;
-        if accounts.version != FORMAT_VERSION {
-            return Err(format!("unknown format version {}", accounts.version));
-        }
-        Ok(accounts)
+        parse_json(bytes)
     }
 
     /// The account called `name`.
@@ -80,6 +72,14 @@ impl Accounts {
         self.accounts.iter().find(|a| {
             a.name != account.name && a.host_port() == account.host_port() && a.user == account.user
         })
+    }
+}
+
+impl VersionedJson for Accounts {
+    const FORMAT_VERSION: u32 = 1;
+
+    fn version_mut(&mut self) -> &mut u32 {
+        &mut self.version
     }
 }
 
@@ -114,42 +114,21 @@ impl AccountFile {
     /// Reads every account without locking for long: the file is only ever
     /// replaced whole, so a reader sees the old or the new version.
     pub fn read(&self) -> Result<Accounts, AccountError> {
-        let Some(bytes) = self.dir.read(FILE).map_err(|e| self.io("read", e))? else {
-            return Ok(Accounts::default());
-        };
-        self.parse(&bytes)
+        Ok(self.dir.read_json(FILE)?)
     }
 
     /// Takes the lock for a change and reads the current accounts.
     pub fn lock(&self) -> Result<(AccountLock, Accounts), AccountError> {
-        let lock = self.dir.lock(LOCK, true).map_err(|e| self.io("lock", e))?;
+        let lock = self
+            .dir
+            .lock(LOCK, true)
+            .map_err(|e| JsonFileError::io("lock", self.path(), e))?;
         let accounts = self.read()?;
         Ok((lock, accounts))
     }
 
     /// Replaces the file.
     pub fn save(&self, lock: &AccountLock, accounts: &mut Accounts) -> Result<(), AccountError> {
-        accounts.version = FORMAT_VERSION;
-        let mut json =
-            serde_json::to_vec_pretty(accounts).map_err(|e| self.io("encode", e.into()))?;
-        json.push(b'\n');
-        self.dir
-            .write_atomic(FILE, &json, lock)
-            .map_err(|e| self.io("write", e))
-    }
-
-    fn parse(&self, bytes: &[u8]) -> Result<Accounts, AccountError> {
-        Accounts::from_slice(bytes).map_err(|reason| AccountError::Corrupt {
-            path: self.path(),
-            reason,
-        })
-    }
-
-    fn io(&self, action: &'static str, source: std::io::Error) -> AccountError {
-        AccountError::Io {
-            action,
-            path: self.path(),
-            source,
-        }
+        Ok(self.dir.write_json(FILE, accounts, lock)?)
     }
 }

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::private_files::{FileLock, PrivateDir};
+use crate::private_files::{
+    FileLock, JsonFileError, PrivateDir, VersionedJson, from_json_file_error,
+};
 
 /// One stored credential, minus its secrets.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -113,7 +115,16 @@ pub enum IndexError {
     NoDataDir,
 }
 
-const FORMAT_VERSION: u32 = 1;
+from_json_file_error!(IndexError);
+
+impl VersionedJson for Index {
+    const FORMAT_VERSION: u32 = 1;
+
+    fn version_mut(&mut self) -> &mut u32 {
+        &mut self.version
+    }
+}
+
 const FILE: &str = "credentials.json";
 const LOCK: &str = "credentials.lock";
 
@@ -164,48 +175,16 @@ impl IndexFile {
         self.dir
             .lock(LOCK, exclusive)
             .map(Some)
-            .map_err(|source| self.io("lock", source))
+            .map_err(|source| JsonFileError::io("lock", self.path(), source).into())
     }
 
     /// Reads the index; a missing file is an empty index.
     pub fn load(&self, _lock: &IndexLock) -> Result<Index, IndexError> {
-        let Some(bytes) = self.dir.read(FILE).map_err(|e| self.io("read", e))? else {
-            return Ok(Index::default());
-        };
-        let path = self.path();
-        let index: Index = serde_json::from_slice(&bytes).map_err(|e| IndexError::Corrupt {
-            path: path.clone(),
-            reason: format!(
-                "line {}, column {}: {:?}",
-                e.line(),
-                e.column(),
-                e.classify()
-            ),
-        })?;
-        if index.version != FORMAT_VERSION {
-            return Err(IndexError::Corrupt {
-                path,
-                reason: format!("unknown format version {}", index.version),
-            });
-        }
-        Ok(index)
+        Ok(self.dir.read_json(FILE)?)
     }
 
     /// Replaces the index atomically.
     pub fn save(&self, lock: &IndexLock, index: &mut Index) -> Result<(), IndexError> {
-        index.version = FORMAT_VERSION;
-        let mut json = serde_json::to_vec_pretty(index).map_err(|e| self.io("encode", e.into()))?;
-        json.push(b'\n');
-        self.dir
-            .write_atomic(FILE, &json, lock)
-            .map_err(|e| self.io("write", e))
-    }
-
-    fn io(&self, action: &'static str, source: std::io::Error) -> IndexError {
-        IndexError::Io {
-            action,
-            path: self.path(),
-            source,
-        }
+        Ok(self.dir.write_json(FILE, index, lock)?)
     }
 }
