@@ -489,18 +489,7 @@ fn the_binaries_are_non_dumpable_before_they_read_a_secret() {
         (HELPER, &["get"][..]),
         (HELPER, &["store"]),
         (MAILCRED, &["git", "store"]),
-        (
-            MAILCRED,
-            &[
-                "add",
-                "work",
-                "--provider",
-                "gmail",
-                "--user",
-                "ann@gmail.com",
-                "--password-stdin",
-            ],
-        ),
+        (MAILCRED, ADD_WORK_FROM_STDIN),
     ] {
         assert_eq!(
             as_nobody(&bin(binary), args),

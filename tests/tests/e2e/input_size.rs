@@ -140,16 +140,7 @@ fn get_fed_hundreds_of_megabytes_stays_within_its_bound_and_refuses_the_request(
 #[test]
 fn add_fed_hundreds_of_megabytes_as_a_password_refuses_without_growing() {
     let session = KeyringSession::start();
-    let args = [
-        "add",
-        "work",
-        "--provider",
-        "gmail",
-        "--user",
-        "ann@gmail.com",
-        "--password-stdin",
-    ];
-    let flood = measured(&session, MAILCRED, &args, b"p", FLOOD_BYTES);
+    let flood = measured(&session, MAILCRED, ADD_WORK_FROM_STDIN, b"p", FLOOD_BYTES);
     let small = measured(&session, MAILCRED, &["list"], b"", 0);
     eprintln!(
         "add --password-stdin: peak RSS {} KiB for list, {} KiB fed {} MiB",

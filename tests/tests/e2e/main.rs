@@ -62,6 +62,17 @@ password=alice-app-password
 
 /// Exit statuses the helper promises (sysexits(3), see `mailcred::exit`),
 /// spelled out here so that a change to them fails these tests.
+/// `mailcred add` of a Gmail account "work" reading its password from stdin.
+const ADD_WORK_FROM_STDIN: &[&str] = &[
+    "add",
+    "work",
+    "--provider",
+    "gmail",
+    "--user",
+    "ann@gmail.com",
+    "--password-stdin",
+];
+
 const NO_ACCOUNT: i32 = 66;
 const NO_PASSWORD: i32 = 67;
 const UNAVAILABLE: i32 = 69;

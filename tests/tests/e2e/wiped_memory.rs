@@ -116,15 +116,7 @@ fn a_password_read_from_stdin_leaves_no_raw_copy_of_the_input_in_memory() {
     let added = mailcred(
         &session,
         MAILCRED,
-        &[
-            "add",
-            "work",
-            "--provider",
-            "gmail",
-            "--user",
-            "ann@gmail.com",
-            "--password-stdin",
-        ],
+        ADD_WORK_FROM_STDIN,
         "first-app-password\n",
     );
     assert!(added.success(), "{added}");
