@@ -112,8 +112,8 @@ fn neomutt_with_no_matching_account_prints_nothing_and_exits_66() {
     );
 }
 
-#[test]
-fn neomutt_with_two_accounts_on_one_host_and_no_username_names_both_and_prints_nothing() {
+/// Ann's "work" (ann-pw-1) and Bob's "team" (bob-pw-2), both at Microsoft 365.
+fn two_accounts_on_one_server() -> Setup {
     let s = Setup::new();
     s.added(&new_account("work", Provider::Office365), "ann-pw-1");
     let bob = NewAccount {
@@ -121,6 +121,12 @@ fn neomutt_with_two_accounts_on_one_host_and_no_username_names_both_and_prints_n
         ..new_account("team", Provider::Office365)
     };
     s.added(&bob, "bob-pw-2");
+    s
+}
+
+#[test]
+fn neomutt_with_two_accounts_on_one_host_and_no_username_names_both_and_prints_nothing() {
+    let s = two_accounts_on_one_server();
 
     let message = neomutt(&s, "smtp.office365.com", None).fails_with(
         exit::NO_ACCOUNT,
@@ -135,13 +141,7 @@ fn neomutt_with_two_accounts_on_one_host_and_no_username_names_both_and_prints_n
 
 #[test]
 fn neomutt_with_a_username_picks_that_account() {
-    let s = Setup::new();
-    s.added(&new_account("work", Provider::Office365), "ann-pw-1");
-    let bob = NewAccount {
-        user: "bob@example.org".into(),
-        ..new_account("team", Provider::Office365)
-    };
-    s.added(&bob, "bob-pw-2");
+    let s = two_accounts_on_one_server();
 
     assert_eq!(
         neomutt(&s, "smtp.office365.com", Some("bob@example.org")).ok("neomutt with --username"),
