@@ -119,10 +119,13 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
     pages.push(page(&helper, &helper_sections()));
     let mut smtp = smtp_command();
     smtp.build();
-    pages.push(page(
-        &smtp,
-        &see_also(&["mailcred(1)", "mailcred-test(1)", "mailcred-send(1)"]),
-    ));
+    let mut smtp_sections = Roff::new();
+    append_exit_status(&mut smtp_sections);
+    append_see_also(
+        &mut smtp_sections,
+        &["mailcred(1)", "mailcred-test(1)", "mailcred-send(1)"],
+    );
+    pages.push(page(&smtp, &smtp_sections));
     pages
 }
 
@@ -225,6 +228,7 @@ fn mailcred_sections() -> Roff {
         "The index of stored credentials (protocol, host, path, username, expiry, \
          keyring item id); the secrets themselves are in the keyring.",
     );
+    append_exit_status(&mut roff);
     append_see_also(
         &mut roff,
         &[
@@ -251,6 +255,7 @@ fn helper_sections() -> Roff {
         roff.control("PP", []);
         roff.text([bold(line)]);
     }
+    append_exit_status(&mut roff);
     append_see_also(
         &mut roff,
         &["mailcred(1)", "gitcredentials(7)", "git-credential(1)"],
@@ -267,6 +272,14 @@ fn see_also(pages: &[&str]) -> Roff {
 fn append_see_also(roff: &mut Roff, pages: &[&str]) {
     roff.control("SH", ["SEE ALSO"]);
     roff.text([roman(pages.join(", "))]);
+}
+
+/// The one exit-status table of every mailcred binary ([`crate::exit::TABLE`]).
+fn append_exit_status(roff: &mut Roff) {
+    roff.control("SH", ["EXIT STATUS"]);
+    for (status, meaning) in crate::exit::TABLE {
+        definition(roff, &status.to_string(), meaning);
+    }
 }
 
 fn definition(roff: &mut Roff, term: &str, text: &str) {

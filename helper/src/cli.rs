@@ -4,12 +4,13 @@
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 
 use crate::accounts::{Provider, Security};
 use crate::commands::snippets::{GitScope, Tool};
 use crate::commands::{self, CommandError, Context};
-use crate::{harden, secret_input};
+use crate::{exit, harden, secret_input};
 
 /// Keeps mail app passwords in the OS keyring and serves them to git
 /// send-email, msmtp and neomutt.
@@ -123,7 +124,7 @@ pub struct AddArgs {
     /// A short name for the account, used by `mailcred get NAME`.
     pub account: String,
     /// The mail provider; presets its server, port and security.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = provider_parser())]
     pub provider: Provider,
     /// The login, usually the e-mail address.
     #[arg(long)]
@@ -135,7 +136,7 @@ pub struct AddArgs {
     #[arg(long)]
     pub port: Option<u16>,
     /// Connection security.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = security_parser())]
     pub security: Option<Security>,
     /// Read the password from the first line of stdin instead of a prompt.
     #[arg(long)]
@@ -144,6 +145,21 @@ pub struct AddArgs {
     /// the password. By default it is kept: an app password is shown once.
     #[arg(long)]
     pub allow_erase: bool,
+}
+
+/// `--provider`'s values, from the preset table of mailcred-core (which has
+/// no clap, so no `ValueEnum` derive there).
+fn provider_parser() -> impl clap::builder::TypedValueParser<Value = Provider> {
+    let values = Provider::ALL.map(|p| PossibleValue::new(p.name()).help(p.description()));
+    PossibleValuesParser::new(values)
+        .map(|name| Provider::from_name(&name).expect("only listed names parse"))
+}
+
+/// `--security`'s values, like [`provider_parser`].
+fn security_parser() -> impl clap::builder::TypedValueParser<Value = Security> {
+    let values = Security::ALL.map(|s| PossibleValue::new(s.name()).help(s.description()));
+    PossibleValuesParser::new(values)
+        .map(|name| Security::from_name(&name).expect("only listed names parse"))
 }
 
 /// `mailcred neomutt`, with the arguments neomutt passes.
@@ -181,6 +197,21 @@ pub const fn version() -> &'static str {
     #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
     const STORES: &str = "stores: none";
     const_format::concatcp!(env!("CARGO_PKG_VERSION"), " (", STORES, ")")
+}
+
+/// Parses this process's arguments. `--help` and `--version` print to
+/// stdout and exit 0; a command line that does not parse says why on stderr
+/// and exits [`exit::USAGE`] (64, as every mailcred binary, sendmail and
+/// msmtp do), not clap's own 2.
+pub fn parse_args<T: Parser>() -> Result<T, ExitCode> {
+    T::try_parse().map_err(|error| {
+        let _ = error.print();
+        if error.use_stderr() {
+            ExitCode::from(exit::USAGE)
+        } else {
+            ExitCode::SUCCESS
+        }
+    })
 }
 
 /// Runs `mailcred`.

@@ -22,7 +22,7 @@ pub fn run_smtp(subcommand: &str, args: &[OsString]) -> ExitCode {
             "mailcred: `mailcred {subcommand}` needs {SMTP_PROGRAM}, from the mailcred-lettre \
              package (`cargo install --path plugin`), which is neither beside mailcred nor on PATH"
         );
-        return ExitCode::from(exit::UNAVAILABLE);
+        return ExitCode::from(exit::CONFIG);
     };
     let mut command = Command::new(&program);
     command.arg(subcommand).args(args);
@@ -40,7 +40,7 @@ pub fn run_smtp(subcommand: &str, args: &[OsString]) -> ExitCode {
         Err(error) => error,
     };
     eprintln!("mailcred: cannot run {}: {error}", program.display());
-    ExitCode::from(exit::UNAVAILABLE)
+    ExitCode::from(exit::SOFTWARE)
 }
 
 /// `name` beside the running binary (an installation, or `target/debug`),

@@ -7,16 +7,14 @@
 //! - [`store`] and [`vault`]: where secrets live, behind a trait of our own;
 //! - [`commands`]: thin functions joining the two; [`cli`] parses arguments.
 
-pub mod accounts;
 pub mod assets;
 pub mod cli;
 pub mod commands;
-pub mod exit;
 pub mod external;
-pub mod harden;
-pub mod private_files;
-pub mod protocol;
 pub mod secret_input;
 pub mod settings;
 pub mod store;
 pub mod vault;
+
+// The core's modules, at the paths they have always had here.
+pub use mailcred_core::{accounts, exit, harden, private_files, protocol};

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use lettre::transport::smtp::client::{Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use mailcred::accounts::{Account, AccountFile, Security};
+use mailcred_core::accounts::{Account, AccountFile, Security};
 
 use crate::login::Settings;
 use crate::{CredentialHelper, Error, Login, MailcredTransport};

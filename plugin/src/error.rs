@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use mailcred::accounts::AccountError;
-use mailcred::protocol::ProtocolError;
+use mailcred_core::accounts::AccountError;
+use mailcred_core::protocol::ProtocolError;
 
 use crate::{Login, Refusal, Reply, explain};
 

@@ -1,13 +1,13 @@
 //! The client side of the git credential protocol: run a helper the way
 //! git's `credential.helper` names it and `get`, `store` or `erase` one
-//! credential. The wire format itself is [`mailcred::protocol`]'s.
+//! credential. The wire format itself is [`mailcred_core::protocol`]'s.
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use mailcred::protocol::{self, Credential};
+use mailcred_core::protocol::{self, Credential};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::Error;

@@ -94,6 +94,6 @@ pub use transport::MailcredTransport;
 
 /// lettre itself, so users need not match its version by hand.
 pub use lettre;
-/// The mailcred account types ([`Security`](mailcred::accounts::Security),
-/// [`Account`](mailcred::accounts::Account)) used by the builder.
-pub use mailcred::accounts;
+/// The mailcred account types ([`Security`](mailcred_core::accounts::Security),
+/// [`Account`](mailcred_core::accounts::Account)) used by the builder.
+pub use mailcred_core::accounts;

@@ -7,8 +7,8 @@ use std::time::Duration;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::TlsParameters;
 use lettre::transport::smtp::extension::ClientId;
-use mailcred::accounts::Security;
-use mailcred::protocol::Credential;
+use mailcred_core::accounts::Security;
+use mailcred_core::protocol::Credential;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::helper::{smtp_request, with_password};

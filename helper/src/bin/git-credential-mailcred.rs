@@ -2,8 +2,11 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use mailcred::cli::{GitHelperArgs, parse_args};
 
 fn main() -> ExitCode {
-    mailcred::cli::run_git_helper(mailcred::cli::GitHelperArgs::parse())
+    match parse_args::<GitHelperArgs>() {
+        Ok(args) => mailcred::cli::run_git_helper(args),
+        Err(code) => code,
+    }
 }

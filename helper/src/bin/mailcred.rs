@@ -2,8 +2,11 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use mailcred::cli::{Cli, parse_args};
 
 fn main() -> ExitCode {
-    mailcred::cli::run(mailcred::cli::Cli::parse())
+    match parse_args::<Cli>() {
+        Ok(cli) => mailcred::cli::run(cli),
+        Err(code) => code,
+    }
 }

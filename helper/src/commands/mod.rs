@@ -180,13 +180,13 @@ impl CommandError {
             Self::Protocol(_) => exit::REFUSED_INPUT,
             Self::Settings(_) => exit::CONFIG,
             Self::UnsafeStoredValue { .. } => exit::DATA_DAMAGED,
-            Self::Doctor(_) => exit::UNAVAILABLE,
+            Self::Doctor(_) => exit::KEYRING_UNAVAILABLE,
             Self::Accounts(AccountError::Corrupt { .. }) => exit::DATA_DAMAGED,
             Self::Accounts(_) => exit::IO_ERROR,
             Self::UnknownAccount { .. } | Self::NoSingleMatch(_) => exit::NO_ACCOUNT,
             Self::NoPassword { .. } => exit::NO_PASSWORD,
             Self::AccountExists { .. } | Self::CredentialTaken { .. } => exit::EXISTS,
-            Self::Usage(_) => exit::BAD_ARGUMENTS,
+            Self::Usage(_) => exit::USAGE,
             Self::PasswordInput(_) => exit::REFUSED_INPUT,
             Self::GitConfig(_) => exit::SOFTWARE,
             Self::Vault(v) => match v {
@@ -209,8 +209,8 @@ impl CommandError {
 /// The exit status for a store failure.
 pub fn store_exit_code(e: &StoreError) -> u8 {
     match e {
-        StoreError::NoSessionBus | StoreError::NotRunning => exit::UNAVAILABLE,
-        StoreError::Locked => exit::LOCKED,
+        StoreError::NoSessionBus | StoreError::NotRunning => exit::KEYRING_UNAVAILABLE,
+        StoreError::Locked => exit::KEYRING_LOCKED,
         StoreError::NoCollection | StoreError::Unsupported { .. } => exit::CONFIG,
         StoreError::Ambiguous { .. } => exit::DATA_DAMAGED,
         StoreError::Failed { .. } => exit::SOFTWARE,

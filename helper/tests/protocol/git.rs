@@ -171,7 +171,7 @@ fn a_locked_keyring_fails_get_with_exit_75_and_prints_nothing() {
     );
     assert_eq!(
         result.map_err(|e| e.exit_code()),
-        Err(exit::LOCKED),
+        Err(exit::KEYRING_LOCKED),
         "a locked keyring exits 75 (temporary failure: unlock and retry)"
     );
 }

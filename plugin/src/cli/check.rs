@@ -3,8 +3,8 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use mailcred::accounts::Security;
-use mailcred::exit;
+use mailcred_core::accounts::Security;
+use mailcred_core::exit;
 
 use super::{Failure, builder, read_accounts};
 use crate::Error;
@@ -12,7 +12,7 @@ use crate::Error;
 pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let usage = |why: &str| {
         Failure::new(
-            exit::BAD_ARGUMENTS,
+            exit::USAGE,
             format!("{why}; usage: mailcred test ACCOUNT [--ca-file PEM]"),
         )
     };

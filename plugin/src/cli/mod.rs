@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use mailcred::accounts::Account;
+use mailcred_core::accounts::Account;
 
 use crate::{CredentialHelper, Error, MailcredTransportBuilder};
 
@@ -54,7 +54,7 @@ impl Failure {
 
 /// Runs `mailcred-smtp ARGS` (`args` without the program name).
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    mailcred::harden::forbid_core_dumps();
+    mailcred_core::harden::forbid_core_dumps();
     let mut args = args.into_iter();
     let result = match args.next().as_ref().and_then(|a| a.to_str()) {
         Some("test") => check::run(args.collect()),
@@ -67,7 +67,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             println!("{USAGE}");
             Ok(())
         }
-        _ => Err(Failure::new(mailcred::exit::USAGE, USAGE)),
+        _ => Err(Failure::new(mailcred_core::exit::USAGE, USAGE)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -110,6 +110,6 @@ fn builder(
     Ok(builder)
 }
 
-fn read_accounts() -> Result<mailcred::accounts::Accounts, Error> {
-    Ok(mailcred::accounts::AccountFile::default_location()?.read()?)
+fn read_accounts() -> Result<mailcred_core::accounts::Accounts, Error> {
+    Ok(mailcred_core::accounts::AccountFile::default_location()?.read()?)
 }

@@ -5,17 +5,14 @@ use std::str::FromStr;
 
 use lettre::Transport;
 use lettre::address::{Address, Envelope};
-use mailcred::exit;
+use mailcred_core::exit;
 
 use super::{Failure, builder, read_accounts};
 use crate::sendmail::{self, AccountChoiceError, SendmailArgs};
 
-/// The message could not be read as a message (sysexits `EX_DATAERR`).
-const DATA_ERROR: u8 = 65;
-
 pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let args = SendmailArgs::parse(args)
-        .map_err(|e| Failure::new(exit::BAD_ARGUMENTS, format!("{e}\n{}", sendmail::USAGE)))?;
+        .map_err(|e| Failure::new(exit::USAGE, format!("{e}\n{}", sendmail::USAGE)))?;
     if args.help {
         println!("{}", sendmail::USAGE);
         return Ok(());
@@ -24,11 +21,12 @@ pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
 
     let raw = sendmail::read_message(std::io::stdin().lock(), args.ignore_dots)
         .map_err(|e| not_sent(exit::IO_ERROR, format!("cannot read it from stdin: {e}")))?;
-    let prepared = sendmail::prepare(&raw).map_err(|e| not_sent(DATA_ERROR, e.to_string()))?;
+    let prepared =
+        sendmail::prepare(&raw).map_err(|e| not_sent(exit::REFUSED_INPUT, e.to_string()))?;
     let recipients = sendmail::recipients(&args, &prepared);
     if recipients.is_empty() {
         return Err(not_sent(
-            exit::BAD_ARGUMENTS,
+            exit::USAGE,
             "no recipients: give them as arguments, or -t to take To, Cc and Bcc from the message"
                 .into(),
         ));
@@ -36,7 +34,7 @@ pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let accounts = read_accounts().map_err(|e| not_sent_error(e.into()))?;
     let account = sendmail::choose_account(&accounts, &args, &prepared).map_err(|e| {
         let code = match e {
-            AccountChoiceError::NoSender => exit::BAD_ARGUMENTS,
+            AccountChoiceError::NoSender => exit::USAGE,
             _ => exit::NO_ACCOUNT,
         };
         not_sent(code, e.to_string())
@@ -47,7 +45,7 @@ pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
         None | Some("" | "<>") => None,
         Some(sender) => Some(Address::from_str(sender).map_err(|_| {
             not_sent(
-                exit::BAD_ARGUMENTS,
+                exit::USAGE,
                 format!("\"{sender}\" is not an e-mail address"),
             )
         })?),
@@ -57,14 +55,13 @@ pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
         .map(|r| {
             Address::from_str(r).map_err(|_| {
                 not_sent(
-                    exit::BAD_ARGUMENTS,
+                    exit::USAGE,
                     format!("recipient \"{r}\" is not an e-mail address"),
                 )
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let envelope =
-        Envelope::new(sender, to).map_err(|e| not_sent(exit::BAD_ARGUMENTS, e.to_string()))?;
+    let envelope = Envelope::new(sender, to).map_err(|e| not_sent(exit::USAGE, e.to_string()))?;
 
     let transport = builder(account, args.ca_file.as_ref())
         .and_then(|b| b.build())

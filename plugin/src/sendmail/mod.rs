@@ -12,7 +12,7 @@ pub use addresses::{AddressError, parse_list};
 pub use args::{SendmailArgs, USAGE, UsageError};
 pub use message::{MessageError, Prepared, prepare, read_message};
 
-use mailcred::accounts::{Account, Accounts};
+use mailcred_core::accounts::{Account, Accounts};
 
 /// The recipients of the envelope: the arguments, then (with `-t`) the
 /// message's To, Cc and Bcc addresses, each address once.
@@ -95,7 +95,7 @@ pub fn choose_account<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mailcred::accounts::{Provider, Security};
+    use mailcred_core::accounts::{Provider, Security};
 
     fn account(name: &str, user: &str) -> Account {
         Account {

@@ -23,3 +23,75 @@ fn mailcred_git_get_answers_like_git_credential_mailcred_get() {
         "get should print only username and password:\n{answer}"
     );
 }
+
+/// Every subcommand of `mailcred`, as `--help` lists them.
+const SUBCOMMANDS: &[&str] = &[
+    "add",
+    "get",
+    "list",
+    "show",
+    "remove",
+    "set-password",
+    "neomutt",
+    "config",
+    "configure",
+    "git",
+    "doctor",
+    "test",
+    "send",
+];
+
+#[test]
+fn every_command_answers_help_with_exit_0_on_stdout() {
+    let session = KeyringSession::start();
+    let mut commands: Vec<(&str, Vec<&str>)> = vec![
+        (MAILCRED, vec!["--help"]),
+        (HELPER, vec!["--help"]),
+        ("mailcred-smtp", vec!["--help"]),
+    ];
+    commands.extend(
+        SUBCOMMANDS
+            .iter()
+            .map(|sub| (MAILCRED, vec![*sub, "--help"])),
+    );
+    for (program, args) in commands {
+        let helped = mailcred(&session, program, &args, "");
+        assert_eq!(
+            helped.code,
+            Some(0),
+            "`{program} {}` must print help and exit 0:\n{helped}",
+            args.join(" ")
+        );
+        assert!(
+            helped.stdout.to_ascii_lowercase().contains("usage"),
+            "`{program} {}` must print its usage on stdout:\n{helped}",
+            args.join(" ")
+        );
+    }
+}
+
+#[test]
+fn an_unknown_option_is_a_usage_error_with_one_status_in_every_binary() {
+    let session = KeyringSession::start();
+    let commands: &[(&str, &[&str])] = &[
+        (MAILCRED, &["list", "--bogus"]),
+        (MAILCRED, &["--bogus"]),
+        (HELPER, &["get", "--bogus"]),
+        (MAILCRED, &["test", "--bogus"]),
+        (MAILCRED, &["send", "--bogus"]),
+        ("mailcred-smtp", &["--bogus"]),
+    ];
+    for (program, args) in commands {
+        let refused = mailcred(&session, program, args, "");
+        assert_eq!(
+            refused.code,
+            Some(USAGE),
+            "`{program} {}` must exit {USAGE} (EX_USAGE) like every other usage error:\n{refused}",
+            args.join(" ")
+        );
+        assert!(
+            refused.stdout.is_empty(),
+            "a usage error prints nothing on stdout:\n{refused}"
+        );
+    }
+}

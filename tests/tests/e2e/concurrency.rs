@@ -176,7 +176,7 @@ fn parallel_add_remove_and_set_password_keep_the_account_file_exact() {
     }
     for (what, name, process) in running {
         let outcome = finish(process);
-        let lost_the_race = what.contains("racing") && outcome.code == Some(66);
+        let lost_the_race = what.contains("racing") && outcome.code == Some(NO_ACCOUNT);
         assert!(
             outcome.success() || lost_the_race,
             "the parallel {what} of {name} should succeed:\n{outcome}"

@@ -33,7 +33,11 @@ fn doctor_fails_without_a_secret_service_and_says_it_is_not_running() {
         checked.stdout.contains("connect: FAILED"),
         "doctor should show which step failed:\n{checked}"
     );
-    assert_explains_failure(&checked, UNAVAILABLE, "the Secret Service is not running");
+    assert_explains_failure(
+        &checked,
+        KEYRING_UNAVAILABLE,
+        "the Secret Service is not running",
+    );
 }
 
 #[test]
@@ -45,7 +49,7 @@ fn doctor_fails_without_a_session_bus_and_says_so() {
         checked.stdout.contains("connect: FAILED"),
         "doctor should show which step failed:\n{checked}"
     );
-    assert_explains_failure(&checked, UNAVAILABLE, "no D-Bus session bus");
+    assert_explains_failure(&checked, KEYRING_UNAVAILABLE, "no D-Bus session bus");
 }
 
 #[test]
@@ -58,5 +62,5 @@ fn doctor_fails_on_a_locked_keyring_and_says_it_is_locked() {
         checked.stdout.contains("write: FAILED"),
         "doctor should show which step failed:\n{checked}"
     );
-    assert_explains_failure(&checked, LOCKED, "the keyring is locked");
+    assert_explains_failure(&checked, KEYRING_LOCKED, "the keyring is locked");
 }

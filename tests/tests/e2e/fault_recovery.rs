@@ -13,9 +13,6 @@ use mailcred_e2e::{finish, start};
 
 use super::*;
 
-const IO_ERROR: i32 = 74;
-const DATA_DAMAGED: i32 = 76;
-
 fn user(n: usize) -> String {
     format!("user{n:02}")
 }
@@ -166,7 +163,7 @@ fn secret_service_killed_in_the_middle_of_a_run_loses_nothing_stored_before() {
             "a {action} failing as the keyring dies should say why in one line:\n{outcome}"
         );
         assert!(
-            outcome.code == Some(UNAVAILABLE)
+            outcome.code == Some(KEYRING_UNAVAILABLE)
                 && outcome.stderr.contains("the Secret Service is not running"),
             "a {action} failing as the keyring dies should say it is not running and exit \
              69:\n{outcome}"
@@ -195,15 +192,15 @@ fn session_bus_gone_refuses_everything_with_69_and_erases_nothing() {
     session.stop_bus();
 
     let get = helper(&session, "get", &ask(0));
-    assert_fails_cleanly(&get, UNAVAILABLE, "no D-Bus session bus");
+    assert_fails_cleanly(&get, KEYRING_UNAVAILABLE, "no D-Bus session bus");
     let erase = helper(&session, "erase", &credential(0));
-    assert_fails_cleanly(&erase, UNAVAILABLE, "no D-Bus session bus");
+    assert_fails_cleanly(&erase, KEYRING_UNAVAILABLE, "no D-Bus session bus");
     let store = helper(&session, "store", &credential(1));
-    assert_fails_cleanly(&store, UNAVAILABLE, "no D-Bus session bus");
+    assert_fails_cleanly(&store, KEYRING_UNAVAILABLE, "no D-Bus session bus");
     let get = mailcred(&session, MAILCRED, &["get", "work"], "");
-    assert_fails_cleanly(&get, UNAVAILABLE, "no D-Bus session bus");
+    assert_fails_cleanly(&get, KEYRING_UNAVAILABLE, "no D-Bus session bus");
     let remove = mailcred(&session, MAILCRED, &["remove", "work", "--yes"], "");
-    assert_fails_cleanly(&remove, UNAVAILABLE, "no D-Bus session bus");
+    assert_fails_cleanly(&remove, KEYRING_UNAVAILABLE, "no D-Bus session bus");
 
     session.restart_secret_service();
     assert_served(&session, 0, "after the bus is back");
@@ -217,7 +214,7 @@ fn erase_on_a_locked_keyring_fails_and_deletes_nothing() {
     session.lock();
 
     let erased = helper(&session, "erase", &credential(0));
-    assert_fails_cleanly(&erased, LOCKED, "the keyring is locked");
+    assert_fails_cleanly(&erased, KEYRING_LOCKED, "the keyring is locked");
     session.unlock();
     assert_served(&session, 0, "after unlocking");
 }

@@ -16,7 +16,7 @@ fn get_alice_with_bus(bus: &str) -> Outcome {
 #[test]
 fn get_of_a_stored_credential_without_a_session_bus_prints_nothing_and_exits_69() {
     let answer = get_alice_with_bus("unix:path=/nonexistent/mailcred-test-bus");
-    assert_fails_cleanly(&answer, UNAVAILABLE, "no D-Bus session bus");
+    assert_fails_cleanly(&answer, KEYRING_UNAVAILABLE, "no D-Bus session bus");
 }
 
 #[test]
@@ -24,7 +24,11 @@ fn get_of_a_stored_credential_on_a_bus_without_a_secret_service_exits_69() {
     let other = KeyringSession::bus_only();
     let bus = other.bus_address();
     let answer = get_alice_with_bus(&bus);
-    assert_fails_cleanly(&answer, UNAVAILABLE, "the Secret Service is not running");
+    assert_fails_cleanly(
+        &answer,
+        KEYRING_UNAVAILABLE,
+        "the Secret Service is not running",
+    );
 }
 
 #[test]
@@ -47,7 +51,7 @@ fn get_from_a_locked_keyring_says_locked_and_unlocking_serves_the_secret_again()
     session.lock();
 
     let answer = helper(&session, "get", ASK_SERVER);
-    assert_fails_cleanly(&answer, LOCKED, "the keyring is locked");
+    assert_fails_cleanly(&answer, KEYRING_LOCKED, "the keyring is locked");
 
     session.unlock();
     let answer = helper(&session, "get", ASK_SERVER);
@@ -64,7 +68,7 @@ fn store_into_a_locked_keyring_says_locked_and_exits_75() {
     session.lock();
 
     let stored = helper(&session, "store", ALICE);
-    assert_fails_cleanly(&stored, LOCKED, "the keyring is locked");
+    assert_fails_cleanly(&stored, KEYRING_LOCKED, "the keyring is locked");
 }
 
 #[test]

@@ -308,7 +308,7 @@ fn a_secret_appears_only_on_the_stdout_of_the_commands_that_print_it() {
         let outcome = run_checked(&session, binary, args, &input, &[]);
         assert_eq!(
             outcome.code,
-            Some(75),
+            Some(KEYRING_LOCKED),
             "with the keyring locked, `{binary} {}` should fail as locked:\n{outcome}",
             args.join(" ")
         );

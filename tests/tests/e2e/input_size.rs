@@ -18,8 +18,6 @@ const FLOOD_BYTES: usize = 300 << 20;
 /// that), the read chunk, and allocator slack.
 const ALLOWED_GROWTH_KIB: u64 = 4 * 1024;
 
-const REFUSED_INPUT: i32 = 65;
-
 /// What a measured run did.
 struct Measured {
     outcome: Outcome,

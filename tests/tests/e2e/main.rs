@@ -60,8 +60,6 @@ username=alice
 password=alice-app-password
 ";
 
-/// Exit statuses the helper promises (sysexits(3), see `mailcred::exit`),
-/// spelled out here so that a change to them fails these tests.
 /// `mailcred add` of a Gmail account "work" reading its password from stdin.
 const ADD_WORK_FROM_STDIN: &[&str] = &[
     "add",
@@ -73,11 +71,23 @@ const ADD_WORK_FROM_STDIN: &[&str] = &[
     "--password-stdin",
 ];
 
-const NO_ACCOUNT: i32 = 66;
-const NO_PASSWORD: i32 = 67;
-const UNAVAILABLE: i32 = 69;
-const LOCKED: i32 = 75;
-const CONFIG: i32 = 78;
+/// Exit statuses from mailcred's one table, as the `i32` a process reports.
+mod status {
+    use mailcred_core::exit;
+
+    pub const USAGE: i32 = exit::USAGE as i32;
+    pub const REFUSED_INPUT: i32 = exit::REFUSED_INPUT as i32;
+    pub const NO_ACCOUNT: i32 = exit::NO_ACCOUNT as i32;
+    pub const NO_PASSWORD: i32 = exit::NO_PASSWORD as i32;
+    pub const SERVER_UNAVAILABLE: i32 = exit::SERVER_UNAVAILABLE as i32;
+    pub const IO_ERROR: i32 = exit::IO_ERROR as i32;
+    pub const NO_PERMISSION: i32 = exit::NO_PERMISSION as i32;
+    pub const CONFIG: i32 = exit::CONFIG as i32;
+    pub const KEYRING_UNAVAILABLE: i32 = exit::KEYRING_UNAVAILABLE as i32;
+    pub const KEYRING_LOCKED: i32 = exit::KEYRING_LOCKED as i32;
+    pub const DATA_DAMAGED: i32 = exit::DATA_DAMAGED as i32;
+}
+use status::*;
 
 /// How git is told where the helper is.
 #[derive(Clone, Copy)]

@@ -177,7 +177,7 @@ fn an_add_into_a_locked_keyring_leaves_no_account_behind() {
 
     s.add(&new_account("work", Provider::Office365), "locked-pw-1")
         .fails_with(
-            exit::LOCKED,
+            exit::KEYRING_LOCKED,
             "a locked keyring must fail add with exit 75 (unlock and retry)",
         );
 

@@ -166,7 +166,7 @@ fn remove_with_a_locked_keyring_exits_75_and_keeps_the_account() {
     s.store.fail_from_now_on();
 
     remove(&s, "work").fails_with(
-        exit::LOCKED,
+        exit::KEYRING_LOCKED,
         "remove cannot delete the password from a locked keyring: exit 75",
     );
     assert_eq!(

@@ -78,7 +78,7 @@ fn get_with_a_locked_keyring_exits_75_and_prints_nothing() {
     s.store.fail_from_now_on();
 
     s.get("work").fails_with(
-        exit::LOCKED,
+        exit::KEYRING_LOCKED,
         "a locked keyring must exit 75 so the user knows to unlock and retry",
     );
 }

@@ -133,7 +133,7 @@ fn custom_without_a_host_is_refused_with_exit_64_and_nothing_stored() {
     let out = s.add(&new_account("own", Provider::Custom), "custom-app-pw-1");
 
     let message = out.fails_with(
-        exit::BAD_ARGUMENTS,
+        exit::USAGE,
         "custom has no server to preset, so add without --host must refuse with exit 64",
     );
     assert!(
@@ -152,7 +152,7 @@ fn outlook_is_refused_with_an_oauth_explanation_and_nothing_stored() {
     );
 
     let message = out.fails_with(
-        exit::BAD_ARGUMENTS,
+        exit::USAGE,
         "personal Outlook accounts no longer accept app passwords, so add must refuse them",
     );
     assert!(
@@ -186,7 +186,7 @@ fn unusable_account_names_are_refused_with_exit_64() {
     ] {
         let out = s.add(&new_account(name, Provider::Office365), "name-test-pw-1");
         out.fails_with(
-            exit::BAD_ARGUMENTS,
+            exit::USAGE,
             &format!(
                 "the name {name:?} ends up in `passwordeval \"mailcred get NAME\"`, so add must \
                  refuse it"
@@ -231,7 +231,7 @@ fn a_host_with_a_port_or_scheme_is_refused_with_exit_64() {
             ..new_account("own", Provider::Custom)
         };
         s.add(&new, "host-test-pw-1").fails_with(
-            exit::BAD_ARGUMENTS,
+            exit::USAGE,
             &format!("--host {host:?} is not a bare server name, which `add` must refuse"),
         );
     }
@@ -247,7 +247,7 @@ fn a_user_that_is_empty_or_has_a_line_break_is_refused_with_exit_64() {
             ..new_account("work", Provider::Office365)
         };
         s.add(&new, "user-test-pw-1").fails_with(
-            exit::BAD_ARGUMENTS,
+            exit::USAGE,
             &format!("the user {user:?} would break the lines neomutt and git read"),
         );
     }

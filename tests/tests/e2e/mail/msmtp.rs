@@ -103,7 +103,11 @@ fn get_without_a_secret_service_prints_nothing_and_msmtp_sends_nothing() {
     mail.session.stop_secret_service();
 
     let got = mail.stored_password();
-    assert_fails_cleanly(&got, UNAVAILABLE, "the Secret Service is not running");
+    assert_fails_cleanly(
+        &got,
+        KEYRING_UNAVAILABLE,
+        "the Secret Service is not running",
+    );
 
     assert_msmtp_sends_nothing(&mail, &rc);
 }
@@ -116,7 +120,7 @@ fn get_without_a_session_bus_prints_nothing_and_msmtp_sends_nothing() {
     mail.session.stop_bus();
 
     let got = mail.stored_password();
-    assert_fails_cleanly(&got, UNAVAILABLE, "no D-Bus session bus");
+    assert_fails_cleanly(&got, KEYRING_UNAVAILABLE, "no D-Bus session bus");
 
     assert_msmtp_sends_nothing(&mail, &rc);
 }

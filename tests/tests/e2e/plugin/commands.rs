@@ -3,13 +3,6 @@
 
 use super::*;
 
-/// sysexits(3) statuses the commands promise, spelled out so that a change
-/// fails these tests.
-const USAGE: i32 = 64;
-const NO_ACCOUNT: i32 = 66;
-const UNAVAILABLE: i32 = 69;
-const NO_PERMISSION: i32 = 77;
-
 fn mailcred_test(relay: &Relay, account: &str) -> Outcome {
     let mut args = vec!["test", account];
     let ca = relay.ca_args();
@@ -69,7 +62,7 @@ fn mailcred_test_shows_the_servers_reason_and_fails_on_a_wrong_password() {
 fn mailcred_test_of_an_untrusted_server_fails_before_any_password() {
     let relay = Relay::new(SmtpMode::Tls);
     let tested = relay.mailcred(&["test", ACCOUNT], "");
-    assert_eq!(tested.code, Some(UNAVAILABLE), "{tested}");
+    assert_eq!(tested.code, Some(SERVER_UNAVAILABLE), "{tested}");
     assert!(
         tested.stderr.contains("certificate is not trusted"),
         "{tested}"
@@ -167,7 +160,7 @@ fn mailcred_send_with_a_refused_recipient_sends_to_nobody_and_names_it() {
     let sent = send(&relay, &["-i", RECIPIENT, refused], MESSAGE);
     assert_eq!(
         sent.code,
-        Some(UNAVAILABLE),
+        Some(SERVER_UNAVAILABLE),
         "a permanent refusal exits 69 (EX_UNAVAILABLE), like msmtp:\n{sent}"
     );
     assert!(

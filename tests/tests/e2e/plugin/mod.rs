@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::thread;
 
-use mailcred::accounts::{Account, AccountFile};
+use mailcred_core::accounts::{Account, AccountFile};
 use mailcred_e2e::smtp::{SmtpMode, SmtpServer};
 use mailcred_lettre::lettre::Message;
 use mailcred_lettre::{CredentialHelper, MailcredTransportBuilder};

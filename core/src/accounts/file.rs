@@ -44,6 +44,16 @@ pub enum AccountError {
 
 from_json_file_error!(AccountError);
 
+impl AccountError {
+    /// The exit status (see [`crate::exit`]).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Corrupt { .. } => crate::exit::DATA_DAMAGED,
+            Self::Io { .. } | Self::NoConfigDir => crate::exit::IO_ERROR,
+        }
+    }
+}
+
 /// The accounts, in the order they were added.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Accounts {
@@ -60,7 +70,8 @@ impl Accounts {
         parse_json(bytes)
     }
 
-    /// The account called `name`.
+    /// The account called `name`, if there is one (to ask "which one?",
+    /// [`find`](Self::find) with its typed errors).
     pub fn get(&self, name: &str) -> Option<&Account> {
         self.accounts.iter().find(|a| a.name == name)
     }

@@ -1,11 +1,10 @@
 //! Provider presets: where each provider's SMTP server is and what users
 //! must know about its app passwords (see DESIGN.md's table).
 
-use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
 /// How the connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Security {
     /// Plain connection upgraded with STARTTLS (usually port 587).
@@ -14,12 +13,30 @@ pub enum Security {
     Tls,
     /// No encryption at all: the password crosses the network in clear
     /// text. Only for a relay on this machine.
-    #[value(name = "none-dangerous")]
     #[serde(rename = "none-dangerous")]
     NoneDangerous,
 }
 
 impl Security {
+    /// Every kind, in the order `--help` lists them.
+    pub const ALL: [Security; 3] = [Self::Starttls, Self::Tls, Self::NoneDangerous];
+
+    /// One line for `--help`.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::Starttls => "Plain connection upgraded with STARTTLS (usually port 587)",
+            Self::Tls => "TLS from the first byte (usually port 465)",
+            Self::NoneDangerous => {
+                "No encryption at all: the password crosses the network in clear text. Only for a relay on this machine"
+            }
+        }
+    }
+
+    /// The kind called `name` (as [`name`](Self::name) spells it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     /// The usual port for this kind of connection.
     pub const fn default_port(self) -> u16 {
         match self {
@@ -40,7 +57,7 @@ impl Security {
 }
 
 /// A mail provider with a preset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     /// Microsoft 365 (work or school accounts).
@@ -73,6 +90,37 @@ pub struct Preset {
 }
 
 impl Provider {
+    /// Every provider, in the order `--help` lists them.
+    pub const ALL: [Provider; 8] = [
+        Self::Office365,
+        Self::Outlook,
+        Self::Gmail,
+        Self::Icloud,
+        Self::Fastmail,
+        Self::Yahoo,
+        Self::Zoho,
+        Self::Custom,
+    ];
+
+    /// One line for `--help`.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::Office365 => "Microsoft 365 (work or school accounts)",
+            Self::Outlook => "Outlook.com, Hotmail, Live (personal Microsoft accounts)",
+            Self::Gmail => "Gmail and Google Workspace",
+            Self::Icloud => "iCloud Mail",
+            Self::Fastmail => "Fastmail",
+            Self::Yahoo => "Yahoo Mail",
+            Self::Zoho => "Zoho Mail",
+            Self::Custom => "Any other server: `--host` is required",
+        }
+    }
+
+    /// The provider called `name` (as [`name`](Self::name) spells it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
     /// The provider's SMTP server, or `None` for `custom`.
     pub const fn preset(self) -> Option<Preset> {
         let (host, port, security) = match self {

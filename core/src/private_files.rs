@@ -70,7 +70,7 @@ impl PrivateDir {
     }
 
     /// Reads `name` as a `T`; a missing file is `T::default()`.
-    pub(crate) fn read_json<T: VersionedJson>(&self, name: &str) -> Result<T, JsonFileError> {
+    pub fn read_json<T: VersionedJson>(&self, name: &str) -> Result<T, JsonFileError> {
         let io = |source| JsonFileError::io("read", self.dir.join(name), source);
         let Some(bytes) = self.read(name).map_err(io)? else {
             return Ok(T::default());
@@ -83,7 +83,7 @@ impl PrivateDir {
 
     /// Replaces `name` with `value`, stamped with the current format version,
     /// as pretty JSON ending in a newline.
-    pub(crate) fn write_json<T: VersionedJson>(
+    pub fn write_json<T: VersionedJson>(
         &self,
         name: &str,
         value: &mut T,
@@ -117,7 +117,7 @@ impl PrivateDir {
 
 /// The contents of a JSON file kept in a [`PrivateDir`], carrying its format
 /// version so that a newer file is refused rather than misread.
-pub(crate) trait VersionedJson: Serialize + DeserializeOwned + Default {
+pub trait VersionedJson: Serialize + DeserializeOwned + Default {
     /// The format version this build reads and writes.
     const FORMAT_VERSION: u32;
 
@@ -128,7 +128,7 @@ pub(crate) trait VersionedJson: Serialize + DeserializeOwned + Default {
 /// Why [`PrivateDir::read_json`] or [`PrivateDir::write_json`] failed. Each
 /// file turns it into its own public error, whose message names the file.
 #[derive(Debug)]
-pub(crate) enum JsonFileError {
+pub enum JsonFileError {
     /// Reading, encoding or writing failed.
     Io {
         /// What was being done.
@@ -149,7 +149,7 @@ pub(crate) enum JsonFileError {
 
 impl JsonFileError {
     /// An [`Io`](Self::Io) error: doing `action` on `path` failed.
-    pub(crate) fn io(action: &'static str, path: PathBuf, source: io::Error) -> Self {
+    pub fn io(action: &'static str, path: PathBuf, source: io::Error) -> Self {
         Self::Io {
             action,
             path,
@@ -160,6 +160,8 @@ impl JsonFileError {
 
 /// `From<JsonFileError>` for a file's own error enum, whose `Io` and
 /// `Corrupt` variants have the fields of [`JsonFileError`]'s.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! from_json_file_error {
     ($error:ty) => {
         impl From<$crate::private_files::JsonFileError> for $error {
@@ -181,11 +183,11 @@ macro_rules! from_json_file_error {
         }
     };
 }
-pub(crate) use from_json_file_error;
+pub use crate::from_json_file_error;
 
 /// Parses `bytes` as a `T` of the current format version. The error is the
 /// reason it is damaged (a position and a kind, never the file's contents).
-pub(crate) fn parse_json<T: VersionedJson>(bytes: &[u8]) -> Result<T, String> {
+pub fn parse_json<T: VersionedJson>(bytes: &[u8]) -> Result<T, String> {
     let mut value: T = serde_json::from_slice(bytes).map_err(|e| {
         format!(
             "line {}, column {}: {:?}",

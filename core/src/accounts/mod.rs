@@ -5,9 +5,11 @@
 //! configured for that server finds the very same secret.
 
 mod file;
+mod lookup;
 mod providers;
 
 pub use file::{AccountError, AccountFile, Accounts};
+pub use lookup::{AccountQuery, AccountSource, LookupError};
 pub use providers::{Preset, Provider, Security};
 
 use serde::{Deserialize, Serialize};
