@@ -114,11 +114,9 @@ impl Fixture {
         }
         for known in ACCOUNTS.iter().filter(|k| k.password.is_none()) {
             // Keep the account, drop its password: the "no password" path.
-            let accounts = ctx.accounts.read().expect("the fixture's accounts");
-            let account = accounts.get(known.name).expect("just added");
             let store = ctx.open_store().expect("the in-memory store");
             Vault::new(ctx.index.clone(), store.as_ref())
-                .erase_account(&account.credential_request())
+                .erase_account(known.name)
                 .expect("the password is dropped");
         }
     }

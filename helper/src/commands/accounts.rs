@@ -145,7 +145,7 @@ pub fn remove(ctx: &Context<'_>, name: &str, mut out: impl Write) -> Result<(), 
         return Err(CommandError::UnknownAccount { name: name.into() });
     };
     let vault = Vault::new(ctx.index.clone(), store.as_ref());
-    vault.erase_account(&account.credential_request())?;
+    vault.erase_account(&account.name)?;
     all.accounts.retain(|a| a.name != name);
     ctx.accounts.save(&lock, &mut all)?;
     writeln!(out, "Removed {name} and its password.")?;

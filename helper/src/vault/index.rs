@@ -59,6 +59,24 @@ impl IndexEntry {
             && self.username == other.username
     }
 
+    /// Whether `other` is this mail account entry's credential spelled as
+    /// git send-email spells it without `smtpServerPort`: the same protocol,
+    /// path and username, and the account's `SERVER:PORT` given as `SERVER`.
+    /// Such a credential has its one home in this entry.
+    pub fn owns_port_less(&self, other: &IndexEntry) -> bool {
+        let (Some(stored), Some(given)) = (self.host.as_deref(), other.host.as_deref()) else {
+            return false;
+        };
+        self.account.is_some()
+            && self.protocol == other.protocol
+            && self.path == other.path
+            && self.username == other.username
+            && !given.contains(':')
+            && stored
+                .rsplit_once(':')
+                .is_some_and(|(server, _port)| server == given)
+    }
+
     /// A name for keyring managers: `smtp://user@host/path`, nothing secret.
     pub fn label(&self) -> String {
         let mut label = String::from("mailcred: ");

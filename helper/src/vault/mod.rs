@@ -109,19 +109,29 @@ impl<'s> Vault<'s> {
             .expect("an exclusive lock is always taken");
         let mut index = self.index.load(&lock)?;
         entry.id = new_id()?;
-        let label = entry.label();
-        let old: Vec<IndexEntry> = index
-            .entries
-            .iter()
-            .filter(|e| e.same_slot(&entry))
-            .cloned()
-            .collect();
+        // A mail account's secret has one home however git spells its host:
+        // git send-email without smtpServerPort stores `host=SERVER` after
+        // AUTH proved the password, and that updates the account's
+        // `SERVER:PORT` entry instead of making a second, unowned copy.
         if entry.account.is_none()
-            && let Some(owner) = old.iter().find(|e| e.account.is_some())
+            && let Some(owner) = index
+                .entries
+                .iter()
+                .find(|e| e.account.is_some() && (e.same_slot(&entry) || e.owns_port_less(&entry)))
         {
+            entry.host.clone_from(&owner.host);
             entry.account.clone_from(&owner.account);
             entry.protected = owner.protected;
         }
+        let label = entry.label();
+        // What it replaces: its own slot, and for an account, copies that
+        // older versions let git store under the port-less host.
+        let old: Vec<IndexEntry> = index
+            .entries
+            .iter()
+            .filter(|e| e.same_slot(&entry) || (e.account.is_none() && entry.owns_port_less(e)))
+            .cloned()
+            .collect();
 
         // 1. List the new entry first, so its secret is never unlisted.
         index.entries.insert(0, entry.clone());
@@ -149,16 +159,41 @@ impl<'s> Vault<'s> {
         {
             return Err(VaultError::UnscopedErase);
         }
-        self.erase_matching(request, false)
+        self.erase_matching(request)
     }
 
     /// Removes a mail account's secret whatever its protection
-    /// (`mailcred remove`, `mailcred set-password` cleanup).
-    pub fn erase_account(&self, request: &Credential) -> Result<Erased, VaultError> {
-        self.erase_matching(request, true)
+    /// (`mailcred remove`), with every unowned copy of it that git stored
+    /// under the port-less host before such copies were folded into the
+    /// account: nothing that serves the password may stay behind.
+    pub fn erase_account(&self, name: &str) -> Result<Erased, VaultError> {
+        let Some(lock) = self.index.lock(true)? else {
+            return Ok(Erased::default());
+        };
+        let mut index = self.index.load(&lock)?;
+        let owned: Vec<IndexEntry> = index
+            .entries
+            .iter()
+            .filter(|e| e.account.as_deref() == Some(name))
+            .cloned()
+            .collect();
+        let doomed: Vec<IndexEntry> = index
+            .entries
+            .iter()
+            .filter(|e| {
+                e.account.as_deref() == Some(name)
+                    || (e.account.is_none() && owned.iter().any(|o| o.owns_port_less(e)))
+            })
+            .cloned()
+            .collect();
+        self.retire(&lock, &mut index, &doomed)?;
+        Ok(Erased {
+            removed: doomed.len(),
+            kept: Vec::new(),
+        })
     }
 
-    fn erase_matching(&self, request: &Credential, force: bool) -> Result<Erased, VaultError> {
+    fn erase_matching(&self, request: &Credential) -> Result<Erased, VaultError> {
         let mut outcome = Erased::default();
         let Some(lock) = self.index.lock(true)? else {
             return Ok(outcome);
@@ -181,7 +216,7 @@ impl<'s> Vault<'s> {
                     continue;
                 }
             }
-            if entry.protected && !force {
+            if entry.protected {
                 outcome.kept.extend(entry.account.clone());
                 continue;
             }

@@ -4,7 +4,7 @@
 //! account survives.
 
 use mailcred::accounts::Provider;
-use mailcred::commands::accounts::NewAccount;
+use mailcred::commands::accounts::{self, NewAccount};
 use mailcred::exit;
 
 use super::{Setup, USER, new_account};
@@ -244,4 +244,107 @@ fn git_get_naming_another_port_or_server_does_not_find_the_account() {
             "the port-less rule is never a wildcard: host={host:?} is not the account's server"
         );
     }
+}
+
+#[test]
+fn a_git_store_without_the_port_updates_the_account_secret_and_makes_no_copy() {
+    let s = with_account(false);
+    // git send-email without smtpServerPort, after AUTH accepted the password.
+    s.git(
+        "store",
+        &request(SERVER, Some(USER), Some("proven-by-auth")),
+    )
+    .ok("git store host=SERVER after a good send");
+    let entries = s.index_entries();
+    assert_eq!(
+        (s.store.len(), entries.len()),
+        (1, 1),
+        "the account's secret has one home however git spells the host: no second item"
+    );
+    assert_eq!(
+        (entries[0].host.as_deref(), entries[0].account.as_deref()),
+        (Some(format!("{SERVER}:587").as_str()), Some("work")),
+        "git's port-less store lands in the account's own SERVER:PORT entry"
+    );
+    assert!(entries[0].protected, "and the account stays protected");
+    assert_eq!(
+        s.get("work").ok("get after the store"),
+        "proven-by-auth\n",
+        "AUTH just proved the stored password: it is the account's password now"
+    );
+}
+
+#[test]
+fn remove_leaves_nothing_that_serves_the_password_however_git_spelled_the_host() {
+    let s = with_account(false);
+    s.git("store", &request(SERVER, Some(USER), Some(PASSWORD)))
+        .ok("git store host=SERVER after a good send");
+    s.run(|ctx, out| accounts::remove(ctx, "work", out))
+        .ok("remove work");
+    for host in [SERVER.to_owned(), format!("{SERVER}:587")] {
+        assert_eq!(
+            s.git("get", &request(&host, Some(USER), None))
+                .ok("git get after remove"),
+            "",
+            "after `mailcred remove work`, git must not be served its password for host={host}"
+        );
+    }
+    assert_eq!(s.store.len(), 0, "no secret of the removed account is left");
+}
+
+#[test]
+fn remove_also_takes_a_port_less_copy_an_older_version_left_behind() {
+    let s = with_account(false);
+    plant_unowned_copy(&s, SERVER, "older-copy-pw");
+    assert_eq!(s.store.len(), 2, "the planted copy is a second secret");
+    s.run(|ctx, out| accounts::remove(ctx, "work", out))
+        .ok("remove work");
+    assert_eq!(
+        (s.store.len(), s.index_entries().len()),
+        (0, 0),
+        "remove must also take the unowned host=SERVER copy of the account's credential"
+    );
+}
+
+#[test]
+fn adding_an_account_takes_over_a_copy_git_stored_under_the_port_less_host() {
+    let s = Setup::new();
+    s.git("store", &request(SERVER, Some(USER), Some("git-stored-pw")))
+        .ok("git store before any account existed");
+    s.added(&new_account("work", Provider::Office365), PASSWORD);
+    assert_eq!(
+        s.store.len(),
+        1,
+        "the account's secret replaces git's port-less copy of the same credential"
+    );
+    assert_eq!(
+        s.git("get", &request(SERVER, Some(USER), None))
+            .ok("git get host=SERVER"),
+        format!("username={USER}\npassword={PASSWORD}\n"),
+        "and git is served the account's password"
+    );
+}
+
+/// Writes, behind the vault's back, what versions before the port-less fix
+/// left: an unowned `host=SERVER` entry for the account's user.
+fn plant_unowned_copy(s: &Setup, host: &str, password: &str) {
+    use mailcred::store::SecretStore;
+    let path = s.index().path();
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("the index exists")).unwrap();
+    let id = "00000000000000000000000000c0ffee";
+    index["entries"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "id": id,
+            "protocol": "smtp",
+            "host": host,
+            "username": USER,
+            "stored_at": 1,
+        }));
+    std::fs::write(&path, serde_json::to_vec(&index).unwrap()).unwrap();
+    s.store
+        .write(id, "planted", format!("password={password}\n").as_bytes())
+        .expect("the memory store takes it");
 }

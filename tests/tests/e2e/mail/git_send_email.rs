@@ -166,3 +166,39 @@ fn a_refused_recipient_leaves_the_password_of_a_protected_account() {
     // password, so a later 550 must leave it in place either way.
     mail.assert_still_holds(PASSWORD, "a 550 says nothing about the password");
 }
+
+#[test]
+fn a_port_less_store_updates_the_account_and_remove_leaves_git_nothing_to_serve() {
+    let mail = Mail::new(SmtpMode::StartTls, PASSWORD);
+    let (repo, _) = repository(&mail);
+    // What git send-email without smtpServerPort does after a good AUTH.
+    let mut approve = git(&mail, &repo);
+    approve.args(["credential", "approve"]);
+    let approved = run(
+        approve,
+        format!("protocol=smtp\nhost=127.0.0.1\nusername={USER}\npassword={PASSWORD}\n").as_bytes(),
+    );
+    assert!(approved.success(), "git credential approve:\n{approved}");
+
+    let removed = mail.mailcred(&["remove", ACCOUNT, "--yes"], "");
+    assert!(removed.success(), "mailcred remove:\n{removed}");
+
+    let mut fill = git(&mail, &repo);
+    fill.args(["credential", "fill"]);
+    let filled = run(
+        fill,
+        format!("protocol=smtp\nhost=127.0.0.1\nusername={USER}\n").as_bytes(),
+    );
+    assert!(
+        !filled.stdout.contains(PASSWORD),
+        "after `mailcred remove`, git must not be served the account's password from a \
+         port-less copy it stored:\n{filled}"
+    );
+    let mut search = mail.command("secret-tool");
+    search.args(["search", "--all", "service", "mailcred"]);
+    let items = run(search, b"");
+    assert!(
+        !items.stdout.contains("mailcred") && !items.stderr.contains("secret ="),
+        "no mailcred item may be left in the keyring after remove:\n{items}"
+    );
+}
