@@ -17,6 +17,8 @@ use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, italic, roman};
 
 use crate::cli::{Cli, GitHelperArgs};
+use crate::settings;
+use crate::store::{StoreChoice, StoreConfig};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The release date of [`VERSION`], as in CHANGELOG.md (`packaging/test`
@@ -198,13 +200,19 @@ fn page(cmd: &clap::Command, extra: &Roff) -> (String, Vec<u8>) {
 fn mailcred_sections() -> Roff {
     let mut roff = Roff::new();
     roff.control("SH", ["ENVIRONMENT"]);
+    definition(&mut roff, settings::STORE_VARIABLE, &store_variable_text());
     definition(
         &mut roff,
-        "MAILCRED_STORE",
-        "The store to use: secret-service (the default on Linux) or keyutils \
-         (kernel keyring, RAM only: secrets are lost at reboot). Overrides the \
-         \"store\" key of settings.json. mailcred never falls back to another \
-         store on its own.",
+        settings::TIMEOUT_VARIABLE,
+        &format!(
+            "How long one call to the keyring may take, in whole seconds from 1 to 3600 \
+             (default {}): a keyring that takes the call and never answers fails the \
+             command with exit status {} instead of hanging the mail program waiting on \
+             it. Overrides the \"{}\" key of settings.json.",
+            StoreConfig::DEFAULT_DEADLINE.as_secs(),
+            crate::exit::KEYRING_UNAVAILABLE,
+            settings::TIMEOUT_KEY,
+        ),
     );
     definition(
         &mut roff,
@@ -220,7 +228,10 @@ fn mailcred_sections() -> Roff {
     definition(
         &mut roff,
         "$XDG_CONFIG_HOME/mailcred/settings.json",
-        "Optional settings, e.g. {\"store\": \"keyutils\"}.",
+        &format!(
+            "Optional settings, e.g. {{\"store\": \"keyutils\", \"{}\": 20}}.",
+            settings::TIMEOUT_KEY
+        ),
     );
     definition(
         &mut roff,
@@ -239,6 +250,31 @@ fn mailcred_sections() -> Roff {
         ],
     );
     roff
+}
+
+/// Every store mailcred knows, from the store factory's list. All of them,
+/// not only this build's: the pages must not depend on the platform that
+/// generates them.
+fn store_variable_text() -> String {
+    let mut text = String::from("The store to use.");
+    for choice in StoreChoice::ALL {
+        text.push(' ');
+        text.push_str(choice.name());
+        text.push_str(&format!(" ({}", choice.platform()));
+        if choice.is_platform_default() {
+            text.push_str(", the default there");
+        }
+        for alias in choice.aliases() {
+            text.push_str(&format!("; also called {alias}"));
+        }
+        text.push_str(&format!("): {}.", choice.summary()));
+    }
+    text.push_str(
+        " A build has its platform's stores only; `mailcred --version` lists them. \
+         Overrides the \"store\" key of settings.json. mailcred never falls back to \
+         another store on its own.",
+    );
+    text
 }
 
 fn helper_sections() -> Roff {
@@ -323,6 +359,19 @@ mod tests {
             assert!(
                 !text.contains("(stores:"),
                 "{name} must carry the bare version, not the platform's stores"
+            );
+        }
+    }
+
+    #[test]
+    fn the_main_page_describes_every_store_of_the_factory_list() {
+        let main = String::from_utf8(man_pages().swap_remove(0).1).unwrap();
+        let text = main.replace("\\-", "-");
+        for choice in StoreChoice::ALL {
+            assert!(
+                text.contains(&format!("{} ({}", choice.name(), choice.platform())),
+                "mailcred.1 must describe the {} store under MAILCRED_STORE",
+                choice.name()
             );
         }
     }

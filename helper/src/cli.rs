@@ -186,17 +186,14 @@ pub struct GitHelperArgs {
     pub action: String,
 }
 
-/// `mailcred --version`: the version and the stores compiled in.
-pub const fn version() -> &'static str {
-    #[cfg(target_os = "linux")]
-    const STORES: &str = "stores: secret-service (default), keyutils";
-    #[cfg(target_os = "macos")]
-    const STORES: &str = "stores: keychain (default)";
-    #[cfg(target_os = "windows")]
-    const STORES: &str = "stores: credential-manager (default)";
-    #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
-    const STORES: &str = "stores: none";
-    const_format::concatcp!(env!("CARGO_PKG_VERSION"), " (", STORES, ")")
+/// `mailcred --version`: the version and the stores compiled in, from the
+/// store factory's list.
+pub fn version() -> String {
+    format!(
+        "{} (stores: {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::store::StoreChoice::compiled_in_list()
+    )
 }
 
 /// Parses this process's arguments. `--help` and `--version` print to
@@ -359,6 +356,29 @@ fn finish(result: Result<(), CommandError>) -> ExitCode {
             let code = e.exit_code();
             let _ = writeln!(io::stderr(), "mailcred: {:#}", anyhow::Error::from(e));
             ExitCode::from(code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::StoreChoice;
+
+    #[test]
+    fn the_version_lists_the_compiled_in_stores_with_the_default_marked() {
+        let version = super::version();
+        for choice in StoreChoice::compiled_in() {
+            assert!(
+                version.contains(choice.name()),
+                "--version must list the compiled-in store {}: {version}",
+                choice.name()
+            );
+        }
+        if let Some(default) = StoreChoice::platform_default() {
+            assert!(
+                version.contains(&format!("{} (default)", default.name())),
+                "--version must mark the default store: {version}"
+            );
         }
     }
 }

@@ -1,27 +1,50 @@
-//! User settings: for now, which store to use.
+//! User settings: which store to use, and how long to wait for it.
 //!
 //! The store is never guessed from what happens to work: a Secret Service
 //! that is down must be reported, not replaced by something that forgets.
+//! Each setting comes from its environment variable for one run, else from
+//! `settings.json`, else from the default.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
-use crate::store::StoreChoice;
+use crate::store::{StoreChoice, StoreConfig};
 
 /// The environment variable that picks a store for one run.
 pub const STORE_VARIABLE: &str = "MAILCRED_STORE";
+/// The environment variable that sets the keyring deadline, in seconds.
+pub const TIMEOUT_VARIABLE: &str = "MAILCRED_KEYRING_TIMEOUT";
+/// The settings.json key of the keyring deadline, in seconds.
+pub const TIMEOUT_KEY: &str = "keyring_timeout_seconds";
+/// The longest deadline accepted: an hour is already "forever" to a mail program.
+const MAX_TIMEOUT_SECONDS: u64 = 3600;
 
 /// Why the settings could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     /// An unknown store name.
-    #[error("unknown store \"{name}\" (from {origin}); this build knows: {known}")]
+    #[error("{unknown} (from {origin})")]
     UnknownStore {
-        /// The name given.
-        name: String,
+        /// The name and the stores known.
+        unknown: crate::store::UnknownStore,
         /// Where it came from.
         origin: String,
+    },
+    /// No store is compiled in for this platform.
+    #[error("this build has no store for this platform; set {STORE_VARIABLE} to one of: {known}")]
+    NoDefaultStore {
         /// The stores compiled in.
         known: String,
+    },
+    /// A deadline that is not a whole number of seconds from 1 to 3600.
+    #[error(
+        "the keyring timeout \"{value}\" (from {origin}) is not a whole number of seconds from 1 to {MAX_TIMEOUT_SECONDS}"
+    )]
+    BadTimeout {
+        /// The value given.
+        value: String,
+        /// Where it came from.
+        origin: String,
     },
     /// The settings file could not be read or parsed.
     #[error("cannot read the settings file {path}: {reason}")]
@@ -36,6 +59,7 @@ pub enum SettingsError {
 #[derive(serde::Deserialize, Default)]
 struct SettingsFile {
     store: Option<String>,
+    keyring_timeout_seconds: Option<serde_json::Value>,
 }
 
 /// The settings file: `$XDG_CONFIG_HOME/mailcred/settings.json`.
@@ -43,47 +67,98 @@ pub fn settings_path() -> Option<PathBuf> {
     dirs::config_dir().map(|d| d.join("mailcred").join("settings.json"))
 }
 
-/// The store asked for by `MAILCRED_STORE`, else the settings file's
-/// `"store"`, else the platform's default.
-pub fn store_choice() -> Result<StoreChoice, SettingsError> {
-    if let Some(name) = std::env::var_os(STORE_VARIABLE) {
-        let name = name.to_string_lossy().into_owned();
-        return parse(&name, STORE_VARIABLE);
-    }
-    if let Some(path) = settings_path() {
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                let file: SettingsFile =
-                    serde_json::from_slice(&bytes).map_err(|e| SettingsError::Unreadable {
-                        path: path.clone(),
-                        reason: e.to_string(),
-                    })?;
-                if let Some(name) = file.store {
-                    return parse(&name, &path.display().to_string());
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(SettingsError::Unreadable {
-                    path,
-                    reason: e.to_string(),
-                });
-            }
+/// The store and deadline asked for by the environment and the settings file.
+pub fn store_config() -> Result<StoreConfig, SettingsError> {
+    let (file, path) = read_file()?;
+    let origin = || {
+        path.as_ref()
+            .map_or_else(String::new, |p| p.display().to_string())
+    };
+    let choice = match (std::env::var_os(STORE_VARIABLE), &file.store) {
+        (Some(name), _) => parse_store(&name.to_string_lossy(), STORE_VARIABLE)?,
+        (None, Some(name)) => parse_store(name, &origin())?,
+        (None, None) => {
+            StoreChoice::platform_default().ok_or_else(|| SettingsError::NoDefaultStore {
+                known: StoreChoice::compiled_in_list(),
+            })?
         }
-    }
-    Ok(StoreChoice::platform_default())
+    };
+    let deadline = match (
+        std::env::var_os(TIMEOUT_VARIABLE),
+        &file.keyring_timeout_seconds,
+    ) {
+        (Some(value), _) => parse_timeout(&value.to_string_lossy(), TIMEOUT_VARIABLE)?,
+        (None, Some(value)) => {
+            // A JSON number or a string holding one.
+            let text = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            parse_timeout(&text, &format!("\"{TIMEOUT_KEY}\" in {}", origin()))?
+        }
+        (None, None) => StoreConfig::DEFAULT_DEADLINE,
+    };
+    Ok(StoreConfig { choice, deadline })
 }
 
-fn parse(name: &str, origin: &str) -> Result<StoreChoice, SettingsError> {
-    StoreChoice::from_name(name)
-        .filter(|c| StoreChoice::compiled_in().contains(c))
-        .ok_or_else(|| SettingsError::UnknownStore {
-            name: name.to_owned(),
+/// The store asked for (for `doctor`).
+pub fn store_choice() -> Result<StoreChoice, SettingsError> {
+    store_config().map(|config| config.choice)
+}
+
+fn read_file() -> Result<(SettingsFile, Option<PathBuf>), SettingsError> {
+    let Some(path) = settings_path() else {
+        return Ok((SettingsFile::default(), None));
+    };
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let file = serde_json::from_slice(&bytes).map_err(|e| SettingsError::Unreadable {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            Ok((file, Some(path)))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok((SettingsFile::default(), Some(path)))
+        }
+        Err(e) => Err(SettingsError::Unreadable {
+            path,
+            reason: e.to_string(),
+        }),
+    }
+}
+
+fn parse_store(name: &str, origin: &str) -> Result<StoreChoice, SettingsError> {
+    StoreChoice::compiled_in_by_name(name).map_err(|unknown| SettingsError::UnknownStore {
+        unknown,
+        origin: origin.to_owned(),
+    })
+}
+
+fn parse_timeout(value: &str, origin: &str) -> Result<Duration, SettingsError> {
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|s| (1..=MAX_TIMEOUT_SECONDS).contains(s))
+        .map(Duration::from_secs)
+        .ok_or_else(|| SettingsError::BadTimeout {
+            value: value.to_owned(),
             origin: origin.to_owned(),
-            known: StoreChoice::compiled_in()
-                .iter()
-                .map(|c| c.name())
-                .collect::<Vec<_>>()
-                .join(", "),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timeout_is_whole_seconds_from_one_to_an_hour() {
+        assert_eq!(parse_timeout("2", "test").unwrap(), Duration::from_secs(2));
+        for bad in ["0", "-1", "1.5", "3601", "", "soon"] {
+            assert!(
+                parse_timeout(bad, "test").is_err(),
+                "{bad:?} must be refused: no deadline, or a fraction, is not a deadline"
+            );
+        }
+    }
 }

@@ -26,7 +26,7 @@ pub fn run(ctx: &Context<'_>, store_name: &str, mut out: impl Write) -> Result<(
     let read = store.read(&id);
     let deleted = store.delete(&id);
     match read {
-        Ok(Some(secret)) if secret.as_slice() == probe => writeln!(out, "read:   ok")?,
+        Ok(Some(stored)) if stored.secret.as_slice() == probe => writeln!(out, "read:   ok")?,
         Ok(_) => {
             return Err(report(
                 &mut out,

@@ -7,13 +7,18 @@ pub mod listing;
 pub mod lookup;
 pub mod snippets;
 
+use std::sync::Arc;
+
 use crate::accounts::{AccountError, AccountFile};
 use crate::exit;
 use crate::protocol::ProtocolError;
 use crate::secret_input::PasswordInputError;
 use crate::settings::{self, SettingsError};
-use crate::store::{Borrowed, KeyringStore, LazyStore, SecretStore, StoreChoice, StoreError};
+use crate::store::{Borrowed, LazyStore, SecretStore, StoreChoice, StoreError};
 use crate::vault::{IndexError, IndexFile, VaultError};
+
+/// Opens the store a command uses.
+type Opener<'a> = dyn Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + Send + Sync + 'a;
 
 /// Everything a command needs from the outside world, injected so that tests
 /// can substitute an in-memory store and a temporary index.
@@ -24,20 +29,21 @@ pub struct Context<'a> {
     pub accounts: AccountFile,
     /// Seconds since the epoch, for expiry.
     pub now: u64,
-    opener: std::rc::Rc<dyn Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + 'a>,
+    opener: Arc<Opener<'a>>,
     warning: Option<&'static str>,
 }
 
 impl<'a> Context<'a> {
-    /// The real thing: the configured platform store and the user's index.
+    /// The real thing: the configured store, every call bounded by the
+    /// configured deadline, and the user's index.
     pub fn from_environment() -> Result<Context<'static>, CommandError> {
-        let choice = settings::store_choice()?;
+        let config = settings::store_config()?;
         Ok(Context {
             index: IndexFile::default_location().map_err(VaultError::from)?,
             accounts: AccountFile::default_location()?,
             now: now(),
-            opener: std::rc::Rc::new(move || Ok(Box::new(KeyringStore::open(choice)?))),
-            warning: choice.warning(),
+            opener: Arc::new(move || config.open()),
+            warning: config.choice.warning(),
         })
     }
 
@@ -48,7 +54,7 @@ impl<'a> Context<'a> {
             accounts: AccountFile::in_dir(index.dir().join("accounts")),
             index,
             now,
-            opener: std::rc::Rc::new(move || Ok(Box::new(Borrowed(store)))),
+            opener: Arc::new(move || Ok(Box::new(Borrowed(store)))),
             warning: None,
         }
     }
@@ -62,7 +68,7 @@ impl<'a> Context<'a> {
     /// The store, connected only when a secret is actually read or written:
     /// lookups the index can answer alone never wait for D-Bus.
     pub fn lazy_store(&self) -> LazyStore<'a> {
-        let opener = std::rc::Rc::clone(&self.opener);
+        let opener = Arc::clone(&self.opener);
         LazyStore::new(move || opener())
     }
 
@@ -195,6 +201,7 @@ impl CommandError {
                 VaultError::Index(_) => exit::IO_ERROR,
                 VaultError::UnscopedErase => exit::REFUSED_INPUT,
                 VaultError::Random => exit::SOFTWARE,
+                VaultError::DamagedSecret { .. } => exit::DATA_DAMAGED,
             },
         }
     }
@@ -209,11 +216,12 @@ impl CommandError {
 /// The exit status for a store failure.
 pub fn store_exit_code(e: &StoreError) -> u8 {
     match e {
-        StoreError::NoSessionBus | StoreError::NotRunning => exit::KEYRING_UNAVAILABLE,
-        StoreError::Locked => exit::KEYRING_LOCKED,
-        StoreError::NoCollection | StoreError::Unsupported { .. } => exit::CONFIG,
-        StoreError::Ambiguous { .. } => exit::DATA_DAMAGED,
-        StoreError::Failed { .. } => exit::SOFTWARE,
+        StoreError::Unavailable { .. } | StoreError::TimedOut { .. } => exit::KEYRING_UNAVAILABLE,
+        StoreError::Locked { .. } => exit::KEYRING_LOCKED,
+        StoreError::NoDefaultCollection { .. } | StoreError::Unsupported { .. } => exit::CONFIG,
+        StoreError::Ambiguous { .. } | StoreError::Damaged { .. } => exit::DATA_DAMAGED,
+        StoreError::Conflict { .. } => exit::TEMPORARY,
+        StoreError::Failed { .. } | StoreError::NoCompareAndSet { .. } => exit::SOFTWARE,
     }
 }
 

@@ -1,8 +1,6 @@
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
-use zeroize::Zeroizing;
-
-use super::{SecretStore, StoreError};
+use super::{Capabilities, SecretStore, StoreError, Stored, Version, WriteIf};
 
 /// A store opened on first use.
 ///
@@ -11,16 +9,21 @@ use super::{SecretStore, StoreError};
 /// are for servers it holds nothing for (every HTTPS fetch asks), and the
 /// index alone can answer those: they then never touch D-Bus.
 pub struct LazyStore<'a> {
-    open: Box<dyn Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + 'a>,
-    opened: OnceCell<Box<dyn SecretStore + 'a>>,
+    open: Box<Opener<'a>>,
+    opened: OnceLock<Box<dyn SecretStore + 'a>>,
 }
+
+/// What makes the store when it is first needed.
+type Opener<'a> = dyn Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + Send + Sync + 'a;
 
 impl<'a> LazyStore<'a> {
     /// A store that `open` will make when first needed.
-    pub fn new(open: impl Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + 'a) -> Self {
+    pub fn new(
+        open: impl Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + Send + Sync + 'a,
+    ) -> Self {
         Self {
             open: Box::new(open),
-            opened: OnceCell::new(),
+            opened: OnceLock::new(),
         }
     }
 
@@ -41,12 +44,26 @@ impl SecretStore for LazyStore<'_> {
         }
     }
 
-    fn read(&self, id: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+    fn capabilities(&self) -> Capabilities {
+        match self.get() {
+            Ok(store) => store.capabilities(),
+            // Claim nothing of a store that is not there.
+            Err(_) => Capabilities::UNCONDITIONAL_ONLY,
+        }
+    }
+
+    fn read(&self, id: &str) -> Result<Option<Stored>, StoreError> {
         self.get()?.read(id)
     }
 
-    fn write(&self, id: &str, label: &str, secret: &[u8]) -> Result<(), StoreError> {
-        self.get()?.write(id, label, secret)
+    fn write_if(
+        &self,
+        id: &str,
+        label: &str,
+        secret: &[u8],
+        condition: WriteIf,
+    ) -> Result<Option<Version>, StoreError> {
+        self.get()?.write_if(id, label, secret, condition)
     }
 
     fn delete(&self, id: &str) -> Result<(), StoreError> {
@@ -56,28 +73,36 @@ impl SecretStore for LazyStore<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::cell::Cell;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
     use crate::store::MemoryStore;
 
     #[test]
     fn opens_once_and_only_when_used() {
-        let opened = Cell::new(0);
+        let opened = AtomicUsize::new(0);
         let memory = MemoryStore::default();
         let lazy = LazyStore::new(|| {
-            opened.set(opened.get() + 1);
+            opened.fetch_add(1, Ordering::SeqCst);
             Ok(Box::new(crate::store::Borrowed(&memory)))
         });
-        assert_eq!(opened.get(), 0, "creating the lazy store must not connect");
+        assert_eq!(
+            opened.load(Ordering::SeqCst),
+            0,
+            "creating the lazy store must not connect"
+        );
         lazy.write("a", "label", b"x").unwrap();
         lazy.read("a").unwrap();
-        assert_eq!(opened.get(), 1, "the store is opened exactly once");
+        assert_eq!(
+            opened.load(Ordering::SeqCst),
+            1,
+            "the store is opened exactly once"
+        );
     }
 
     #[test]
     fn an_open_failure_is_reported_on_use() {
-        let lazy = LazyStore::new(|| Err(StoreError::NotRunning));
-        assert!(matches!(lazy.read("a"), Err(StoreError::NotRunning)));
+        let lazy = LazyStore::new(|| Err(StoreError::locked()));
+        assert!(matches!(lazy.read("a"), Err(StoreError::Locked { .. })));
     }
 }

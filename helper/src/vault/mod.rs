@@ -6,6 +6,10 @@
 //! - so every secret in the keyring is listed in the index, and an index
 //!   entry whose secret is missing is simply skipped (its random id can never
 //!   find another credential's secret) and tidied by the next write.
+//!
+//! A listed secret that is there but does not decode is another matter:
+//! nothing mailcred does leaves one, so it is damage, and reported as such
+//! rather than passed over as if nothing were stored.
 
 mod index;
 mod matching;
@@ -35,6 +39,18 @@ pub enum VaultError {
     /// Could not draw a random id.
     #[error("cannot draw a random id for the keyring item")]
     Random,
+    /// A listed keyring item holds something mailcred cannot decode.
+    #[error(
+        "the keyring item {id} of {owner} holds data mailcred cannot read (damaged, or not written by mailcred); {fix}"
+    )]
+    DamagedSecret {
+        /// The item's id.
+        id: String,
+        /// Whose it is: the mail account, or the credential's label.
+        owner: String,
+        /// How to replace it.
+        fix: String,
+    },
 }
 
 /// A credential found for a `get`.
@@ -70,7 +86,9 @@ impl<'s> Vault<'s> {
     /// The first (newest) entry matching the request that is not expired,
     /// still has its secret and can answer the caller: an entry holding only
     /// an `authtype` credential answers only callers that announced the
-    /// capability.
+    /// capability. A matching entry whose secret does not decode is an
+    /// error, never skipped: serving an older match instead, or nothing,
+    /// would hide the damage.
     pub fn find(&self, request: &Credential, now: u64) -> Result<Option<Found>, VaultError> {
         let Some(lock) = self.index.lock(false)? else {
             return Ok(None);
@@ -84,8 +102,8 @@ impl<'s> Vault<'s> {
             let Some(blob) = self.store.read(&entry.id)? else {
                 continue;
             };
-            let Some(secrets) = SecretParts::decode(&blob) else {
-                continue;
+            let Some(secrets) = SecretParts::decode(&blob.secret) else {
+                return Err(damaged(entry));
             };
             let usable = secrets.password.is_some()
                 || (wants_authtype && entry.authtype.is_some() && secrets.credential.is_some());
@@ -211,7 +229,7 @@ impl<'s> Vault<'s> {
                     doomed.push(entry.clone()); // dangling: nothing left to keep
                     continue;
                 };
-                let held = SecretParts::decode(&blob).and_then(|s| s.password);
+                let held = SecretParts::decode(&blob.secret).and_then(|s| s.password);
                 if held.is_none_or(|p| p.expose_secret() != wanted.expose_secret()) {
                     continue;
                 }
@@ -254,6 +272,26 @@ impl<'s> Vault<'s> {
             Some(e) => Err(e.into()),
             None => Ok(()),
         }
+    }
+}
+
+/// The damage report for `entry`'s secret: its id and owner, never its bytes.
+fn damaged(entry: &IndexEntry) -> VaultError {
+    let (owner, fix) = match &entry.account {
+        Some(name) => (
+            format!("mail account \"{name}\""),
+            format!("store the password again with `mailcred set-password {name}`"),
+        ),
+        None => (
+            entry.label().trim_start_matches("mailcred: ").to_owned(),
+            "store the credential again (git credential approve) or erase it (git credential reject)"
+                .to_owned(),
+        ),
+    };
+    VaultError::DamagedSecret {
+        id: entry.id.clone(),
+        owner,
+        fix,
     }
 }
 

@@ -5,7 +5,7 @@ use secrecy::ExposeSecret;
 use tempfile::TempDir;
 
 use super::*;
-use crate::store::MemoryStore;
+use crate::store::{MemoryStore, Op};
 
 const NOW: u64 = 1_800_000_000;
 
@@ -119,20 +119,32 @@ fn an_entry_whose_secret_is_missing_is_skipped_and_the_next_match_served() {
 }
 
 #[test]
-fn an_entry_whose_secret_is_not_ours_is_skipped_and_the_next_match_served() {
+fn a_listed_secret_that_does_not_decode_is_reported_as_damaged_not_skipped() {
     let s = Setup::new();
     s.store("ann", "ann-pw");
     s.store("bob", "bob-pw");
     let newest = s.entries()[0].clone();
-    // Someone else's item under our id: not in our encoding (a bare CR).
+    // Not in our encoding (a bare CR): damaged, or written by someone else.
     s.store
         .write(&newest.id, "foreign", b"password=x\ry\n")
         .unwrap();
 
-    assert_eq!(
-        served(&s.vault(), &request(None)),
-        Some("ann-pw".into()),
-        "a secret blob that does not decode must be skipped like a missing one"
+    let result = s.vault().find(&request(None), NOW);
+
+    let Err(error @ VaultError::DamagedSecret { .. }) = result else {
+        panic!(
+            "a listed keyring item that does not decode is damage: it must be reported, \
+             not skipped for an older match or read as no password; got {result:?}"
+        );
+    };
+    let message = error.to_string();
+    assert!(
+        message.contains(&newest.id) && message.contains("smtp://bob@mail.example"),
+        "the message must name the item and whose it is: {message}"
+    );
+    assert!(
+        !message.contains("password=x"),
+        "the message must never show the item's bytes: {message}"
     );
 }
 
@@ -182,12 +194,12 @@ fn an_authtype_only_entry_answers_only_a_caller_with_the_capability() {
 fn a_failed_secret_write_leaves_no_index_entry() {
     let s = Setup::new();
     s.store("ann", "ann-pw");
-    s.store.fail_from_now_on();
+    s.store.fail_next(Op::Write, StoreError::locked());
 
     let result = s.vault().store(entry("bob"), &parts("bob-pw"));
 
     assert!(
-        matches!(result, Err(VaultError::Store(StoreError::Locked))),
+        matches!(result, Err(VaultError::Store(StoreError::Locked { .. }))),
         "the store's failure must be reported, got {result:?}"
     );
     assert_eq!(
@@ -201,7 +213,7 @@ fn a_failed_secret_write_leaves_no_index_entry() {
 #[test]
 fn a_first_store_that_fails_leaves_an_empty_index() {
     let s = Setup::new();
-    s.store.fail_from_now_on();
+    s.store.fail_next(Op::Write, StoreError::locked());
 
     assert!(s.vault().store(entry("ann"), &parts("ann-pw")).is_err());
 
@@ -215,14 +227,14 @@ fn a_first_store_that_fails_leaves_an_empty_index() {
 fn erase_with_a_store_that_fails_on_read_deletes_nothing() {
     let s = Setup::new();
     s.store("ann", "ann-pw");
-    s.store.fail_from_now_on();
+    s.store.fail_next(Op::Read, StoreError::locked());
 
     let result = s
         .vault()
         .erase(&with_password(request(Some("ann")), "ann-pw"));
 
     assert!(
-        matches!(result, Err(VaultError::Store(StoreError::Locked))),
+        matches!(result, Err(VaultError::Store(StoreError::Locked { .. }))),
         "an erase that cannot read the stored password must fail, got {result:?}"
     );
     assert_eq!(
@@ -237,7 +249,7 @@ fn erase_with_a_store_that_fails_on_read_deletes_nothing() {
 fn erase_with_a_store_that_fails_on_delete_keeps_the_index_entry() {
     let s = Setup::new();
     s.store("ann", "ann-pw");
-    s.store.fail_from_now_on();
+    s.store.fail_next(Op::Delete, StoreError::locked());
 
     assert!(s.vault().erase(&request(Some("ann"))).is_err());
 

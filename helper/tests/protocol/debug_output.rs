@@ -125,10 +125,10 @@ fn errors_met_while_handling_a_secret_show_none_of_it() {
     errors.extend(password_errors.into_iter().map(CommandError::from));
     errors.extend([
         CommandError::from(VaultError::UnscopedErase),
-        CommandError::from(StoreError::Locked),
-        CommandError::from(StoreError::Failed {
-            reason: "the keyring item abc holds data mailcred cannot read".into(),
-        }),
+        CommandError::from(StoreError::locked()),
+        CommandError::from(StoreError::failed(
+            "the keyring item abc holds data mailcred cannot read",
+        )),
         CommandError::from(AccountError::Corrupt {
             path: "accounts.json".into(),
             reason: "line 1, column 2: Syntax".into(),

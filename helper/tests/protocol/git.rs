@@ -4,7 +4,7 @@
 
 use mailcred::commands::{self, Context};
 use mailcred::exit;
-use mailcred::store::MemoryStore;
+use mailcred::store::{MemoryStore, Op, StoreError};
 use mailcred::vault::{IndexEntry, IndexFile, SecretParts, Vault};
 
 use crate::replay::{self, NOW};
@@ -154,7 +154,7 @@ fn a_locked_keyring_fails_get_with_exit_75_and_prints_nothing() {
     let index = IndexFile::in_dir(dir.path().join("mailcred"));
     let store = MemoryStore::default();
     store_directly(&Vault::new(index.clone(), &store), "ann");
-    store.fail_from_now_on();
+    store.fail_next(Op::Read, StoreError::locked());
     let ctx = Context::with_store(index, NOW, &store);
 
     let mut stdout = Vec::new();

@@ -5,8 +5,7 @@
 use mailcred::accounts::{Provider, Security};
 use mailcred::commands::accounts::NewAccount;
 use mailcred::exit;
-use mailcred::store::{SecretStore, StoreError};
-use zeroize::Zeroizing;
+use mailcred::store::{Capabilities, Op, SecretStore, StoreError, Stored, Version, WriteIf};
 
 use super::{ADDED, Setup, USER, new_account};
 
@@ -130,13 +129,20 @@ impl SecretStore for RefusesWrites {
     fn describe(&self) -> String {
         "a keyring refusing writes (test)".into()
     }
-    fn read(&self, _id: &str) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::UNCONDITIONAL_ONLY
+    }
+    fn read(&self, _id: &str) -> Result<Option<Stored>, StoreError> {
         Ok(None)
     }
-    fn write(&self, _id: &str, _label: &str, _secret: &[u8]) -> Result<(), StoreError> {
-        Err(StoreError::Failed {
-            reason: "the test keyring refuses writes".into(),
-        })
+    fn write_if(
+        &self,
+        _id: &str,
+        _label: &str,
+        _secret: &[u8],
+        _condition: WriteIf,
+    ) -> Result<Option<Version>, StoreError> {
+        Err(StoreError::failed("the test keyring refuses writes"))
     }
     fn delete(&self, _id: &str) -> Result<(), StoreError> {
         Ok(())
@@ -173,7 +179,7 @@ fn an_add_whose_password_cannot_be_stored_leaves_no_account_behind() {
 #[test]
 fn an_add_into_a_locked_keyring_leaves_no_account_behind() {
     let s = Setup::new();
-    s.store.fail_from_now_on();
+    s.store.fail_next(Op::Write, StoreError::locked());
 
     s.add(&new_account("work", Provider::Office365), "locked-pw-1")
         .fails_with(

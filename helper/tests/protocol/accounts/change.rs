@@ -4,6 +4,7 @@
 use mailcred::accounts::Provider;
 use mailcred::commands::accounts;
 use mailcred::exit;
+use mailcred::store::{Op, StoreError};
 
 use super::{Outcome, Setup, new_account};
 
@@ -163,7 +164,7 @@ fn remove_of_an_unknown_account_exits_66_and_touches_nothing() {
 fn remove_with_a_locked_keyring_exits_75_and_keeps_the_account() {
     let s = Setup::new();
     s.added(&new_account("work", Provider::Office365), "kept-pw-1");
-    s.store.fail_from_now_on();
+    s.store.fail_next(Op::Delete, StoreError::locked());
 
     remove(&s, "work").fails_with(
         exit::KEYRING_LOCKED,

@@ -6,7 +6,7 @@ use mailcred::accounts::Provider;
 use mailcred::commands::accounts::NewAccount;
 use mailcred::commands::lookup;
 use mailcred::exit;
-use mailcred::store::SecretStore;
+use mailcred::store::{Op, SecretStore, StoreError};
 
 use super::{Outcome, Setup, USER, new_account};
 
@@ -72,10 +72,41 @@ fn get_for_an_account_whose_secret_is_missing_exits_67_naming_set_password() {
 }
 
 #[test]
+fn get_for_an_account_whose_secret_is_damaged_exits_82_naming_the_account() {
+    let s = Setup::new();
+    s.added(&new_account("work", Provider::Office365), "damaged-pw-1");
+    // As when something else overwrote the item: not mailcred's encoding.
+    let id = s.index_entries()[0].id.clone();
+    s.store
+        .write(&id, "overwritten", b"damaged-pw-1 without any key")
+        .expect("the item can be overwritten");
+
+    let outcome = s.get("work");
+    assert!(
+        outcome.stdout.is_empty(),
+        "a damaged item must print nothing, which msmtp would take as the password"
+    );
+    let message = outcome.fails_with(
+        exit::DATA_DAMAGED,
+        "an item that does not decode is stored data damaged (82), not \"no password\" (67)",
+    );
+    assert!(
+        message.contains(&id)
+            && message.contains("\"work\"")
+            && message.contains("mailcred set-password work"),
+        "the error must name the item, the account and the fix, got {message:?}"
+    );
+    assert!(
+        !message.contains("damaged-pw-1"),
+        "the error must never show the item's bytes, got {message:?}"
+    );
+}
+
+#[test]
 fn get_with_a_locked_keyring_exits_75_and_prints_nothing() {
     let s = Setup::new();
     s.added(&new_account("work", Provider::Office365), "locked-get-pw-1");
-    s.store.fail_from_now_on();
+    s.store.fail_next(Op::Read, StoreError::locked());
 
     s.get("work").fails_with(
         exit::KEYRING_LOCKED,

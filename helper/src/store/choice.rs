@@ -1,0 +1,235 @@
+//! The store factory: which stores exist, which are compiled in, and the one
+//! place that turns a configured name into a working store.
+//!
+//! The list is data: settings check names against it, `--version` prints
+//! the compiled-in part, and the man page describes all of it (the pages are
+//! the same whichever platform generates them).
+
+use std::time::Duration;
+
+use super::{Deadline, KeyringStore, SecretStore, StoreError};
+
+/// Which store to use. Chosen explicitly, never by falling back: a helper
+/// that quietly kept app passwords in memory would lose them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// The freedesktop Secret Service (GNOME Keyring, KeePassXC, KWallet).
+    SecretService,
+    /// The Linux kernel's key retention service: RAM only, gone at reboot.
+    Keyutils,
+    /// The macOS login keychain.
+    Keychain,
+    /// The Windows Credential Manager.
+    CredentialManager,
+}
+
+/// The stores this build can open, platform default first.
+const COMPILED_IN: &[StoreChoice] = &[
+    #[cfg(target_os = "linux")]
+    StoreChoice::SecretService,
+    #[cfg(target_os = "linux")]
+    StoreChoice::Keyutils,
+    #[cfg(target_os = "macos")]
+    StoreChoice::Keychain,
+    #[cfg(target_os = "windows")]
+    StoreChoice::CredentialManager,
+];
+
+impl StoreChoice {
+    /// Every store mailcred knows, on any platform.
+    pub const ALL: [StoreChoice; 4] = [
+        Self::SecretService,
+        Self::Keyutils,
+        Self::Keychain,
+        Self::CredentialManager,
+    ];
+
+    /// The stores compiled into this build.
+    pub fn compiled_in() -> &'static [StoreChoice] {
+        COMPILED_IN
+    }
+
+    /// The store used when none is configured: the compiled-in store that is
+    /// its platform's default, if this platform has one.
+    pub fn platform_default() -> Option<Self> {
+        COMPILED_IN
+            .iter()
+            .copied()
+            .find(|c| c.is_platform_default())
+    }
+
+    /// Whether this store is the default on its platform.
+    pub const fn is_platform_default(self) -> bool {
+        !matches!(self, Self::Keyutils)
+    }
+
+    /// The name users type.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::SecretService => "secret-service",
+            Self::Keyutils => "keyutils",
+            Self::Keychain => "keychain",
+            Self::CredentialManager => "credential-manager",
+        }
+    }
+
+    /// Other names accepted for it.
+    pub const fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Self::CredentialManager => &["windows"],
+            _ => &[],
+        }
+    }
+
+    /// The platform it exists on.
+    pub const fn platform(self) -> &'static str {
+        match self {
+            Self::SecretService | Self::Keyutils => "Linux",
+            Self::Keychain => "macOS",
+            Self::CredentialManager => "Windows",
+        }
+    }
+
+    /// What it is, for the man page.
+    pub const fn summary(self) -> &'static str {
+        match self {
+            Self::SecretService => {
+                "the freedesktop Secret Service on the D-Bus session bus (GNOME Keyring, KeePassXC, KWallet)"
+            }
+            Self::Keyutils => "the kernel keyring, RAM only: secrets are lost at reboot",
+            Self::Keychain => "the login keychain",
+            Self::CredentialManager => "the Windows Credential Manager",
+        }
+    }
+
+    /// A warning users must see when this store is in use, if any.
+    pub const fn warning(self) -> Option<&'static str> {
+        match self {
+            Self::Keyutils => Some(
+                "the keyutils store keeps secrets in kernel memory only: they are lost at reboot",
+            ),
+            _ => None,
+        }
+    }
+
+    /// The store known by `name` or one of its aliases, on any platform.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.name() == name || c.aliases().contains(&name))
+    }
+
+    /// The compiled-in store called `name`.
+    pub fn compiled_in_by_name(name: &str) -> Result<Self, UnknownStore> {
+        Self::from_name(name)
+            .filter(|c| COMPILED_IN.contains(c))
+            .ok_or_else(|| UnknownStore {
+                name: name.to_owned(),
+                known: Self::compiled_in_list(),
+            })
+    }
+
+    /// `secret-service (default), keyutils`: the compiled-in stores, as
+    /// `--version` and error messages print them.
+    pub fn compiled_in_list() -> String {
+        if COMPILED_IN.is_empty() {
+            return "none".into();
+        }
+        COMPILED_IN
+            .iter()
+            .map(|c| {
+                if Some(*c) == Self::platform_default() {
+                    format!("{} (default)", c.name())
+                } else {
+                    c.name().to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A store name this build does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown store \"{name}\"; this build knows: {known}")]
+pub struct UnknownStore {
+    /// The name given.
+    pub name: String,
+    /// The stores compiled in.
+    pub known: String,
+}
+
+/// What the settings ask for: a store and how long to wait for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// The store.
+    pub choice: StoreChoice,
+    /// How long any one call may take, opening included.
+    pub deadline: Duration,
+}
+
+impl StoreConfig {
+    /// How long a store may take to answer when nothing else is configured:
+    /// longer than any healthy keyring needs (a lookup takes milliseconds, an
+    /// unlock prompt a few seconds), short enough that a mail program
+    /// waiting on `mailcred get`, which never times out itself, gets an
+    /// answer.
+    pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(20);
+
+    /// Opens the store, every call of it (opening too) bounded by the deadline.
+    pub fn open(&self) -> Result<Box<dyn SecretStore>, StoreError> {
+        // Every store so far is a keyring-core backend; a store of another
+        // kind (OpenBao) gets its own `match self.choice` arm here.
+        let choice = self.choice;
+        let store = Deadline::open(
+            self.deadline,
+            KeyringStore::timeout_hint(choice),
+            move || KeyringStore::open(choice),
+        )?;
+        Ok(Box::new(store))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_names_and_aliases_round_trip() {
+        for choice in StoreChoice::ALL {
+            assert_eq!(StoreChoice::from_name(choice.name()), Some(choice));
+            for alias in choice.aliases() {
+                assert_eq!(StoreChoice::from_name(alias), Some(choice));
+            }
+        }
+        assert_eq!(
+            StoreChoice::from_name("memory"),
+            None,
+            "the in-memory store is for tests and must never be configurable"
+        );
+    }
+
+    #[test]
+    fn every_platform_has_at_most_one_default() {
+        for platform in ["Linux", "macOS", "Windows"] {
+            let defaults = StoreChoice::ALL
+                .iter()
+                .filter(|c| c.platform() == platform && c.is_platform_default())
+                .count();
+            assert_eq!(
+                defaults, 1,
+                "{platform} must have exactly one default store"
+            );
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_store_of_another_platform_is_unknown_here() {
+        let error = StoreChoice::compiled_in_by_name("keychain").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unknown store \"keychain\"; this build knows: secret-service (default), keyutils"
+        );
+    }
+}

@@ -1,0 +1,580 @@
+//! The contract of [`SecretStore`] as checks that any store can be run
+//! through: `conformance::run(&open).assert_passed()`, where `open` opens the
+//! store under test. The in-memory store runs it in its unit tests; the
+//! end-to-end crate runs it against the Secret Service (a private
+//! gnome-keyring) and keyutils, through the store factory, deadline
+//! included. A new store adds one such line where its server is at hand.
+//!
+//! Built for tests only (`cfg(test)` here, the `conformance` cargo feature
+//! for the end-to-end crate). Concurrency checks call `open` once per
+//! thread, so a store reached over a connection gets one per thread, as
+//! separate processes would. Every id is this run's own, and every id used
+//! is deleted at the end: the keyutils store outlives the test.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Mutex;
+use std::thread;
+
+use super::{Borrowed, Op, SecretStore, StoreError, Version, WithFaults, WriteIf};
+
+/// Opens the store under test.
+pub type Open<'a> = dyn Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + Sync + 'a;
+
+/// One check of the contract.
+type Check = fn(&Fixture<'_, '_>);
+
+/// Every check, by the behaviour it asserts.
+const CHECKS: &[(&str, Check)] = &[
+    ("a written secret reads back", written_reads_back),
+    (
+        "an id never written reads as missing",
+        missing_reads_as_none,
+    ),
+    ("an overwrite replaces the whole secret", overwrite_replaces),
+    ("a deleted secret reads as missing", deleted_reads_as_none),
+    (
+        "deleting a missing secret succeeds",
+        delete_missing_succeeds,
+    ),
+    ("ids are kept apart", ids_are_kept_apart),
+    ("every byte value is kept", every_byte_value_is_kept),
+    ("blobs up to 16 KiB are kept", sizes_up_to_16_kib_are_kept),
+    (
+        "threads writing different ids all land",
+        threads_different_ids,
+    ),
+    (
+        "threads writing one id leave one whole value",
+        threads_one_id,
+    ),
+    ("conditional writes keep their promise", conditional_writes),
+    (
+        "a fault fails exactly the next matching call",
+        injected_faults,
+    ),
+];
+
+/// The outcome of every check against one store.
+#[derive(Debug)]
+pub struct Report {
+    /// The store's description.
+    pub store: String,
+    /// Each check and, when it failed, why.
+    pub outcomes: Vec<(&'static str, Result<(), String>)>,
+}
+
+impl Report {
+    /// Whether every check passed.
+    pub fn passed(&self) -> bool {
+        self.outcomes.iter().all(|(_, outcome)| outcome.is_ok())
+    }
+
+    /// Panics with the failed checks unless every check passed.
+    #[track_caller]
+    pub fn assert_passed(&self) {
+        assert!(self.passed(), "{self}");
+    }
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let failed = self.outcomes.iter().filter(|(_, o)| o.is_err()).count();
+        writeln!(
+            f,
+            "store conformance of {}: {} checks, {failed} failed",
+            self.store,
+            self.outcomes.len()
+        )?;
+        for (name, outcome) in &self.outcomes {
+            match outcome {
+                Ok(()) => writeln!(f, "  ok    {name}")?,
+                Err(why) => writeln!(f, "  FAIL  {name}: {why}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs every check against the store `open` opens. A store that cannot be
+/// opened fails every check with the reason.
+pub fn run(open: &Open<'_>) -> Report {
+    let store = match open() {
+        Ok(store) => store,
+        Err(e) => {
+            return Report {
+                store: "a store that cannot be opened".into(),
+                outcomes: CHECKS
+                    .iter()
+                    .map(|(name, _)| (*name, Err(format!("cannot open the store: {e}"))))
+                    .collect(),
+            };
+        }
+    };
+    let fixture = Fixture {
+        open,
+        store,
+        run: format!(
+            "conformance-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ),
+        used: Mutex::new(Vec::new()),
+    };
+    let outcomes = CHECKS
+        .iter()
+        .map(|(name, check)| {
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| check(&fixture)));
+            (*name, outcome.map_err(|payload| panic_message(&*payload)))
+        })
+        .collect();
+    for id in fixture
+        .used
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+    {
+        let _ = fixture.store.delete(id);
+    }
+    Report {
+        store: fixture.store.describe(),
+        outcomes,
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "panicked".into())
+}
+
+/// The store under test, a way to open more of it, and this run's ids.
+struct Fixture<'o, 'a> {
+    open: &'o Open<'a>,
+    store: Box<dyn SecretStore + 'a>,
+    run: String,
+    used: Mutex<Vec<String>>,
+}
+
+impl Fixture<'_, '_> {
+    /// An id of this run, deleted at its end.
+    fn id(&self, name: &str) -> String {
+        let id = format!("{}-{name}", self.run);
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(id.clone());
+        id
+    }
+
+    fn store(&self) -> &dyn SecretStore {
+        self.store.as_ref()
+    }
+
+    fn another(&self) -> Box<dyn SecretStore + '_> {
+        (self.open)().unwrap_or_else(|e| panic!("cannot open the store again: {e}"))
+    }
+}
+
+const LABEL: &str = "mailcred: conformance check (safe to delete)";
+
+#[track_caller]
+fn write(store: &dyn SecretStore, id: &str, secret: &[u8]) {
+    store
+        .write(id, LABEL, secret)
+        .unwrap_or_else(|e| panic!("writing {} bytes failed: {e}", secret.len()));
+}
+
+/// The bytes kept under `id`, or `None`.
+#[track_caller]
+fn read(store: &dyn SecretStore, id: &str) -> Option<Vec<u8>> {
+    store
+        .read(id)
+        .unwrap_or_else(|e| panic!("reading failed: {e}"))
+        .map(|stored| stored.secret.to_vec())
+}
+
+/// Where two blobs first differ, for messages that never print a blob.
+fn differs(got: Option<&[u8]>, wanted: &[u8]) -> String {
+    match got {
+        None => "nothing came back".into(),
+        Some(got) if got.len() != wanted.len() => {
+            format!("{} bytes came back for {} written", got.len(), wanted.len())
+        }
+        Some(got) => match got.iter().zip(wanted).position(|(a, b)| a != b) {
+            Some(at) => format!("the bytes differ from offset {at}"),
+            None => "equal".into(),
+        },
+    }
+}
+
+#[track_caller]
+fn assert_holds(store: &dyn SecretStore, id: &str, wanted: &[u8], what: &str) {
+    let got = read(store, id);
+    assert!(
+        got.as_deref() == Some(wanted),
+        "{what}: {}",
+        differs(got.as_deref(), wanted)
+    );
+}
+
+/// Bytes that look like nothing in particular, the same every run.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+fn written_reads_back(f: &Fixture<'_, '_>) {
+    let id = f.id("written");
+    write(f.store(), &id, b"password=app-password\n");
+    assert_holds(
+        f.store(),
+        &id,
+        b"password=app-password\n",
+        "a secret just written",
+    );
+}
+
+fn missing_reads_as_none(f: &Fixture<'_, '_>) {
+    let id = f.id("never-written");
+    assert!(
+        read(f.store(), &id).is_none(),
+        "an id never written must read as missing"
+    );
+}
+
+fn overwrite_replaces(f: &Fixture<'_, '_>) {
+    let id = f.id("overwritten");
+    write(f.store(), &id, &noise(600, 1));
+    write(f.store(), &id, b"short");
+    assert_holds(
+        f.store(),
+        &id,
+        b"short",
+        "after a shorter overwrite, only the new secret",
+    );
+}
+
+fn deleted_reads_as_none(f: &Fixture<'_, '_>) {
+    let id = f.id("deleted");
+    write(f.store(), &id, b"doomed");
+    f.store().delete(&id).expect("deleting a stored secret");
+    assert!(
+        read(f.store(), &id).is_none(),
+        "a deleted secret must read as missing"
+    );
+}
+
+fn delete_missing_succeeds(f: &Fixture<'_, '_>) {
+    let id = f.id("never-there");
+    for attempt in ["first", "second"] {
+        f.store().delete(&id).unwrap_or_else(|e| {
+            panic!("the {attempt} delete of a missing secret must succeed: {e}")
+        });
+    }
+}
+
+fn ids_are_kept_apart(f: &Fixture<'_, '_>) {
+    let (a, b) = (f.id("apart-a"), f.id("apart-b"));
+    write(f.store(), &a, b"secret of a");
+    write(f.store(), &b, b"secret of b");
+    f.store().delete(&a).expect("deleting a");
+    assert!(
+        read(f.store(), &a).is_none(),
+        "a deleted id must read as missing"
+    );
+    assert_holds(
+        f.store(),
+        &b,
+        b"secret of b",
+        "deleting a must leave b as it was",
+    );
+}
+
+fn every_byte_value_is_kept(f: &Fixture<'_, '_>) {
+    let all: Vec<u8> = (0..=255).chain((0..=255).rev()).collect();
+    let blobs: [(&str, &[u8]); 5] = [
+        ("all 256 byte values", &all),
+        ("only NULs", b"\0\0\0\0"),
+        ("invalid UTF-8", b"\xff\xfe\xc3\x28\xa0\xa1\x80"),
+        ("line breaks only", b"\r\n\n\r"),
+        ("a trailing NUL", b"password=x\0"),
+    ];
+    for (what, blob) in blobs {
+        let id = f.id(&format!("bytes-{}", what.replace(' ', "-")));
+        write(f.store(), &id, blob);
+        assert_holds(f.store(), &id, blob, what);
+    }
+}
+
+fn sizes_up_to_16_kib_are_kept(f: &Fixture<'_, '_>) {
+    for (seed, size) in [0, 1, 255, 256, 1024, 2561, 4096, 8191, 16 * 1024]
+        .into_iter()
+        .enumerate()
+    {
+        let id = f.id(&format!("size-{size}"));
+        let blob = noise(size, seed as u64 + 7);
+        write(f.store(), &id, &blob);
+        assert_holds(f.store(), &id, &blob, &format!("a blob of {size} bytes"));
+    }
+}
+
+const THREADS: usize = 6;
+const ROUNDS: usize = 4;
+
+fn value(thread: usize, round: usize) -> Vec<u8> {
+    format!(
+        "password=thread-{thread}-round-{round}-{}",
+        "x".repeat(thread * 40)
+    )
+    .into_bytes()
+}
+
+fn threads_different_ids(f: &Fixture<'_, '_>) {
+    let ids: Vec<String> = (0..THREADS).map(|t| f.id(&format!("thread-{t}"))).collect();
+    thread::scope(|scope| {
+        for (t, id) in ids.iter().enumerate() {
+            scope.spawn(move || {
+                let store = f.another();
+                for round in 0..ROUNDS {
+                    write(store.as_ref(), id, &value(t, round));
+                }
+            });
+        }
+    });
+    for (t, id) in ids.iter().enumerate() {
+        assert_holds(
+            f.store(),
+            id,
+            &value(t, ROUNDS - 1),
+            &format!("thread {t}'s last write"),
+        );
+    }
+}
+
+fn threads_one_id(f: &Fixture<'_, '_>) {
+    let id = f.id("contended");
+    thread::scope(|scope| {
+        for t in 0..THREADS {
+            let id = &id;
+            scope.spawn(move || {
+                let store = f.another();
+                for round in 0..ROUNDS {
+                    write(store.as_ref(), id, &value(t, round));
+                }
+            });
+        }
+    });
+    let got = read(f.store(), &id).expect("after concurrent writes, one of them is kept");
+    let whole = (0..THREADS).any(|t| (0..ROUNDS).any(|r| got == value(t, r)));
+    assert!(
+        whole,
+        "concurrent writes to one id must leave one written value whole, not a mix"
+    );
+}
+
+fn conditional_writes(f: &Fixture<'_, '_>) {
+    let store = f.store();
+    let id = f.id("conditional");
+    let write_if = |secret: &[u8], condition| store.write_if(&id, LABEL, secret, condition);
+    if !store.supports_cas() {
+        for condition in [WriteIf::Absent, WriteIf::Unchanged(Version::new("1"))] {
+            let result = write_if(b"conditional", condition.clone());
+            assert!(
+                matches!(result, Err(StoreError::NoCompareAndSet { .. })),
+                "a store without compare-and-set must refuse {condition:?}, got {result:?}"
+            );
+        }
+        assert!(
+            read(store, &id).is_none(),
+            "a refused conditional write writes nothing"
+        );
+        return;
+    }
+    let first = write_if(b"first", WriteIf::Absent)
+        .expect("creating a missing secret")
+        .expect("a store with compare-and-set returns versions");
+    assert!(
+        matches!(
+            write_if(b"again", WriteIf::Absent),
+            Err(StoreError::Conflict { .. })
+        ),
+        "create-only must fail when the secret exists"
+    );
+    let stored = store
+        .read(&id)
+        .expect("reading")
+        .expect("the created secret");
+    assert_eq!(
+        stored.version.as_ref(),
+        Some(&first),
+        "a read returns the version written"
+    );
+    let second = write_if(b"second", WriteIf::Unchanged(first.clone()))
+        .expect("replacing the version read")
+        .expect("a new version");
+    assert_ne!(first, second, "every write makes a new version");
+    assert!(
+        matches!(
+            write_if(b"stale", WriteIf::Unchanged(first.clone())),
+            Err(StoreError::Conflict { .. })
+        ),
+        "a write naming a stale version must fail"
+    );
+    assert_holds(
+        store,
+        &id,
+        b"second",
+        "failed conditional writes change nothing",
+    );
+    store.delete(&id).expect("deleting");
+    assert!(
+        matches!(
+            write_if(b"gone", WriteIf::Unchanged(second)),
+            Err(StoreError::Conflict { .. })
+        ),
+        "a write naming the version of a deleted secret must fail"
+    );
+    let winners = thread::scope(|scope| {
+        let racers: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let id = &id;
+                scope.spawn(move || {
+                    f.another()
+                        .write_if(id, LABEL, &value(t, 0), WriteIf::Absent)
+                        .is_ok()
+                })
+            })
+            .collect();
+        racers
+            .into_iter()
+            .filter_map(|r| r.join().ok())
+            .filter(|won| *won)
+            .count()
+    });
+    assert_eq!(
+        winners, 1,
+        "of threads racing to create one id, exactly one may win"
+    );
+}
+
+fn injected_faults(f: &Fixture<'_, '_>) {
+    let store = WithFaults::new(Borrowed(f.store()));
+    let id = f.id("faults");
+    write(&store, &id, b"before");
+    let fault = || StoreError::failed("injected by the conformance suite");
+
+    store.faults.fail_next(Op::Write, fault());
+    assert!(
+        store.write(&id, LABEL, b"lost").is_err(),
+        "the planned write fault strikes"
+    );
+    assert_holds(
+        &store,
+        &id,
+        b"before",
+        "a failed write leaves the secret as it was",
+    );
+    write(&store, &id, b"after");
+
+    store.faults.fail_next(Op::Read, fault());
+    assert!(store.read(&id).is_err(), "the planned read fault strikes");
+    assert_holds(&store, &id, b"after", "the read after a failed one works");
+
+    store.faults.fail_next(Op::Delete, fault());
+    assert!(
+        store.delete(&id).is_err(),
+        "the planned delete fault strikes"
+    );
+    assert_holds(&store, &id, b"after", "a failed delete leaves the secret");
+    store
+        .delete(&id)
+        .expect("the delete after a failed one works");
+    assert!(
+        read(&store, &id).is_none(),
+        "the delete after a failed one must delete"
+    );
+    assert_eq!(
+        store.faults.pending(),
+        0,
+        "every planned fault struck exactly once"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Capabilities, MemoryStore, Stored};
+
+    /// A store that breaks the contract twice: it keeps at most 4 KiB of a
+    /// secret, and its delete forgets nothing.
+    struct Broken(MemoryStore);
+
+    impl SecretStore for Broken {
+        fn describe(&self) -> String {
+            "a broken store (test)".into()
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities::UNCONDITIONAL_ONLY
+        }
+        fn read(&self, id: &str) -> Result<Option<Stored>, StoreError> {
+            self.0.read(id)
+        }
+        fn write_if(
+            &self,
+            id: &str,
+            label: &str,
+            secret: &[u8],
+            condition: WriteIf,
+        ) -> Result<Option<Version>, StoreError> {
+            crate::store::refuse_conditions(self, &condition)?;
+            let kept = &secret[..secret.len().min(4096)];
+            self.0
+                .write_if(id, label, kept, WriteIf::Always)
+                .map(|_| None)
+        }
+        fn delete(&self, _: &str) -> Result<(), StoreError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_store_that_breaks_the_contract_fails_the_checks_it_breaks() {
+        let broken = Broken(MemoryStore::default());
+        let report = run(&|| Ok(Box::new(Borrowed(&broken))));
+
+        let failed: Vec<&str> = report
+            .outcomes
+            .iter()
+            .filter(|(_, outcome)| outcome.is_err())
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(
+            failed,
+            [
+                "a deleted secret reads as missing",
+                "ids are kept apart",
+                "blobs up to 16 KiB are kept",
+                "a fault fails exactly the next matching call",
+            ],
+            "the suite must catch a store that truncates and never deletes:\n{report}"
+        );
+        assert!(!report.passed());
+        assert!(
+            report
+                .to_string()
+                .contains("4096 bytes came back for 8191 written"),
+            "a failure says what differed, never the bytes:\n{report}"
+        );
+    }
+}
