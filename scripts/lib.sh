@@ -4,7 +4,7 @@
 # The Secret Service store speaks D-Bus in Rust (zbus): no libdbus headers.
 BUILD_PACKAGES="gcc libc6-dev"
 # Packages that make a private, headless Secret Service possible.
-KEYRING_PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools"
+KEYRING_PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools keyutils"
 # The real mail tools and what the test SMTP server and git send-email need.
 MAIL_TEST_PACKAGES="msmtp neomutt openssl python3-venv libauthen-sasl-perl libio-socket-ssl-perl time"
 

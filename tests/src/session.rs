@@ -178,6 +178,24 @@ impl KeyringSession {
         }
     }
 
+    /// Stops gnome-keyring-daemon with SIGSTOP, as when it hangs: it keeps
+    /// its name on the bus and its connections, so the bus accepts calls to
+    /// the Secret Service that are never answered. Dropping the session
+    /// still ends it (SIGKILL works on a stopped process).
+    pub fn freeze_secret_service(&self) {
+        let keyring = self
+            .keyring
+            .as_ref()
+            .expect("freezing needs a running gnome-keyring-daemon");
+        let pid = rustix::process::Pid::from_child(keyring);
+        rustix::process::kill_process(pid, rustix::process::Signal::STOP)
+            .unwrap_or_else(|e| panic!("cannot stop gnome-keyring-daemon with SIGSTOP: {e}"));
+        assert!(
+            self.secret_service_is_on_the_bus(),
+            "a stopped gnome-keyring-daemon must still own {SECRETS_NAME}, or this is not a hang"
+        );
+    }
+
     /// Stops the session bus (and the Secret Service on it), as when the
     /// desktop session is gone: `DBUS_SESSION_BUS_ADDRESS` names a socket
     /// nobody listens on.

@@ -12,8 +12,9 @@
 //!
 //! # The contract
 //!
-//! Every store keeps any bytes (NUL, invalid UTF-8, all 256 values) of at
-//! least 16 KiB under an id; `read` of an id never written, or deleted, is
+//! Every store keeps any bytes (NUL, invalid UTF-8, all 256 values), from
+//! one byte to at least 16 KiB, under an id (an empty secret it may refuse,
+//! as keyutils does; the vault never writes one); `read` of an id never written, or deleted, is
 //! `None`; `delete` of a missing id succeeds; a write replaces the whole
 //! secret; several threads and processes may use one store at once. Every
 //! store is `Send + Sync`: [`Deadline`] runs each call on a worker thread, so

@@ -345,6 +345,64 @@ fn a_damaged_index_is_reported_left_as_it_is_and_loses_no_secret() {
     assert_served(&session, 0, "once the index is restored");
 }
 
+#[test]
+fn a_keyring_item_mailcred_cannot_decode_is_reported_as_damaged_not_as_missing() {
+    require("secret-tool", "libsecret-tools");
+    let session = KeyringSession::start();
+    add_work(&session);
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(session.index_path()).expect("the index"))
+            .expect("the index is JSON");
+    let id = index["entries"][0]["id"]
+        .as_str()
+        .expect("the account's index entry has an id")
+        .to_owned();
+    // Another program overwrites the item under mailcred's service and id.
+    let mut overwrite = session.command("secret-tool");
+    overwrite.args([
+        "store",
+        "--label=not mailcred's",
+        "service",
+        "mailcred",
+        "username",
+        &id,
+    ]);
+    let overwritten = run(overwrite, b"garbage without an equals sign");
+    assert!(
+        overwritten.success(),
+        "secret-tool store should succeed:\n{overwritten}"
+    );
+
+    let got = mailcred(&session, MAILCRED, &["get", "work"], "");
+    assert_fails_cleanly(&got, DATA_DAMAGED, "holds data mailcred cannot read");
+    assert!(
+        got.stderr.contains(&id) && got.stderr.contains("mail account \"work\""),
+        "the message should name the keyring item and its account:\n{got}"
+    );
+    assert!(
+        !got.stderr.contains("garbage"),
+        "the message must never show what the item holds:\n{got}"
+    );
+    let git = helper(
+        &session,
+        "get",
+        "protocol=smtp\nhost=smtp.example.com:587\nusername=ann\n",
+    );
+    assert_fails_cleanly(&git, DATA_DAMAGED, "holds data mailcred cannot read");
+
+    let repaired = mailcred(
+        &session,
+        MAILCRED,
+        &["set-password", "work", "--password-stdin"],
+        "work-app-password\n",
+    );
+    assert!(
+        repaired.success(),
+        "storing the password again, as the message says, should succeed:\n{repaired}"
+    );
+    assert_work_served(&session, "once the password is stored again");
+}
+
 /// A small tmpfs mounted over a folder for the life of the guard.
 struct SmallDisk {
     mount_point: PathBuf,

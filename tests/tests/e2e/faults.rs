@@ -76,5 +76,44 @@ fn store_without_a_login_collection_says_so_and_exits_78() {
     let session = KeyringSession::without_login_collection();
 
     let stored = helper(&session, "store", ALICE);
-    assert_fails_cleanly(&stored, CONFIG, "no default (login) collection");
+    assert_fails_cleanly(&stored, CONFIG, "no default collection");
+}
+
+/// The keyring deadline the hang tests set, in seconds: short, so the test
+/// is quick, and far inside the harness's own patience for a command.
+const SHORT_DEADLINE: &str = "2";
+
+#[test]
+fn every_get_from_a_secret_service_that_never_answers_fails_with_80_instead_of_hanging() {
+    // mbsync, aerc and himalaya never time out a password command: a get
+    // that hung on the keyring would hang them too.
+    let session = KeyringSession::start();
+    approve(&session, ALICE);
+    let added = mailcred(
+        &session,
+        MAILCRED,
+        ADD_WORK_FROM_STDIN,
+        "work-app-password\n",
+    );
+    assert!(added.success(), "add should succeed:\n{added}");
+    session.freeze_secret_service();
+
+    for (binary, args, input) in [
+        (MAILCRED, &["get", "work"][..], ""),
+        (MAILCRED, &["neomutt", "--hostname", "smtp.gmail.com"], ""),
+        (HELPER, &["get"], ASK_SERVER),
+    ] {
+        let mut command = session.command(bin(binary));
+        command
+            .args(args)
+            .env("MAILCRED_KEYRING_TIMEOUT", SHORT_DEADLINE);
+
+        let outcome = run(command, input.as_bytes());
+
+        assert_fails_cleanly(
+            &outcome,
+            KEYRING_UNAVAILABLE,
+            &format!("the keyring did not answer within {SHORT_DEADLINE} s"),
+        );
+    }
 }

@@ -182,4 +182,5 @@ mod parallel;
 mod plugin;
 mod secret_service;
 mod smtp_server;
+mod store_conformance;
 mod wiped_memory;

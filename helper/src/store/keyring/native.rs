@@ -37,7 +37,14 @@ pub(super) fn classify(choice: StoreChoice, error: &KeyringError, id: &str) -> S
         },
         KeyringError::NoStorageAccess(e) => no_access(choice, chain(e.as_ref())),
         KeyringError::PlatformFailure(e) => failed(choice, chain(e.as_ref())),
-        other => failed(choice, other.to_string()),
+        KeyringError::TooLong(..) if choice == StoreChoice::CredentialManager => {
+            StoreError::Failed {
+                reason: error.to_string(),
+                hint: Hint::new("Credential Manager keeps at most 2,560 bytes per item"),
+            }
+        }
+        // Arguments the backend refuses (an empty secret for keyutils).
+        other => StoreError::failed(other.to_string()),
     }
 }
 
@@ -52,7 +59,7 @@ fn no_access(choice: StoreChoice, detail: String) -> StoreError {
         StoreChoice::Keyutils => StoreError::Unavailable {
             why: format!("the kernel refused access to its keyring ({detail})"),
             hint: Hint::new(
-                "keyctl(2) may be blocked here (a container's seccomp profile, a process without a session keyring); run outside it, or choose another store with MAILCRED_STORE",
+                "this process may have no session keyring of its own (cron, a container, `su` without pam_keyinit), or keyctl(2) is blocked here; run mailcred under `keyctl session -`, or choose another store with MAILCRED_STORE",
             ),
         },
         StoreChoice::CredentialManager => StoreError::Unavailable {
@@ -70,10 +77,9 @@ fn failed(choice: StoreChoice, reason: String) -> StoreError {
         StoreChoice::Keyutils => Hint::new(
             "the kernel limits how much a user keeps in keys (/proc/sys/kernel/keys/maxbytes); `keyctl show @u` lists what is there",
         ),
-        StoreChoice::CredentialManager => {
-            Hint::new("Credential Manager keeps at most 2,560 bytes per item")
+        StoreChoice::CredentialManager | StoreChoice::Keychain | StoreChoice::SecretService => {
+            Hint::NONE
         }
-        StoreChoice::Keychain | StoreChoice::SecretService => Hint::NONE,
     };
     StoreError::Failed { reason, hint }
 }

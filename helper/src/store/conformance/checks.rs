@@ -1,183 +1,9 @@
-//! The contract of [`SecretStore`] as checks that any store can be run
-//! through: `conformance::run(&open).assert_passed()`, where `open` opens the
-//! store under test. The in-memory store runs it in its unit tests; the
-//! end-to-end crate runs it against the Secret Service (a private
-//! gnome-keyring) and keyutils, through the store factory, deadline
-//! included. A new store adds one such line where its server is at hand.
-//!
-//! Built for tests only (`cfg(test)` here, the `conformance` cargo feature
-//! for the end-to-end crate). Concurrency checks call `open` once per
-//! thread, so a store reached over a connection gets one per thread, as
-//! separate processes would. Every id is this run's own, and every id used
-//! is deleted at the end: the keyutils store outlives the test.
+//! The checks of the suite, one function per behaviour, named in [`super::CHECKS`].
 
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::Mutex;
 use std::thread;
 
-use super::{Borrowed, Op, SecretStore, StoreError, Version, WithFaults, WriteIf};
-
-/// Opens the store under test.
-pub type Open<'a> = dyn Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + Sync + 'a;
-
-/// One check of the contract.
-type Check = fn(&Fixture<'_, '_>);
-
-/// Every check, by the behaviour it asserts.
-const CHECKS: &[(&str, Check)] = &[
-    ("a written secret reads back", written_reads_back),
-    (
-        "an id never written reads as missing",
-        missing_reads_as_none,
-    ),
-    ("an overwrite replaces the whole secret", overwrite_replaces),
-    ("a deleted secret reads as missing", deleted_reads_as_none),
-    (
-        "deleting a missing secret succeeds",
-        delete_missing_succeeds,
-    ),
-    ("ids are kept apart", ids_are_kept_apart),
-    ("every byte value is kept", every_byte_value_is_kept),
-    ("blobs up to 16 KiB are kept", sizes_up_to_16_kib_are_kept),
-    (
-        "threads writing different ids all land",
-        threads_different_ids,
-    ),
-    (
-        "threads writing one id leave one whole value",
-        threads_one_id,
-    ),
-    ("conditional writes keep their promise", conditional_writes),
-    (
-        "a fault fails exactly the next matching call",
-        injected_faults,
-    ),
-];
-
-/// The outcome of every check against one store.
-#[derive(Debug)]
-pub struct Report {
-    /// The store's description.
-    pub store: String,
-    /// Each check and, when it failed, why.
-    pub outcomes: Vec<(&'static str, Result<(), String>)>,
-}
-
-impl Report {
-    /// Whether every check passed.
-    pub fn passed(&self) -> bool {
-        self.outcomes.iter().all(|(_, outcome)| outcome.is_ok())
-    }
-
-    /// Panics with the failed checks unless every check passed.
-    #[track_caller]
-    pub fn assert_passed(&self) {
-        assert!(self.passed(), "{self}");
-    }
-}
-
-impl std::fmt::Display for Report {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let failed = self.outcomes.iter().filter(|(_, o)| o.is_err()).count();
-        writeln!(
-            f,
-            "store conformance of {}: {} checks, {failed} failed",
-            self.store,
-            self.outcomes.len()
-        )?;
-        for (name, outcome) in &self.outcomes {
-            match outcome {
-                Ok(()) => writeln!(f, "  ok    {name}")?,
-                Err(why) => writeln!(f, "  FAIL  {name}: {why}")?,
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Runs every check against the store `open` opens. A store that cannot be
-/// opened fails every check with the reason.
-pub fn run(open: &Open<'_>) -> Report {
-    let store = match open() {
-        Ok(store) => store,
-        Err(e) => {
-            return Report {
-                store: "a store that cannot be opened".into(),
-                outcomes: CHECKS
-                    .iter()
-                    .map(|(name, _)| (*name, Err(format!("cannot open the store: {e}"))))
-                    .collect(),
-            };
-        }
-    };
-    let fixture = Fixture {
-        open,
-        store,
-        run: format!(
-            "conformance-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
-        ),
-        used: Mutex::new(Vec::new()),
-    };
-    let outcomes = CHECKS
-        .iter()
-        .map(|(name, check)| {
-            let outcome = panic::catch_unwind(AssertUnwindSafe(|| check(&fixture)));
-            (*name, outcome.map_err(|payload| panic_message(&*payload)))
-        })
-        .collect();
-    for id in fixture
-        .used
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .iter()
-    {
-        let _ = fixture.store.delete(id);
-    }
-    Report {
-        store: fixture.store.describe(),
-        outcomes,
-    }
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "panicked".into())
-}
-
-/// The store under test, a way to open more of it, and this run's ids.
-struct Fixture<'o, 'a> {
-    open: &'o Open<'a>,
-    store: Box<dyn SecretStore + 'a>,
-    run: String,
-    used: Mutex<Vec<String>>,
-}
-
-impl Fixture<'_, '_> {
-    /// An id of this run, deleted at its end.
-    fn id(&self, name: &str) -> String {
-        let id = format!("{}-{name}", self.run);
-        self.used
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(id.clone());
-        id
-    }
-
-    fn store(&self) -> &dyn SecretStore {
-        self.store.as_ref()
-    }
-
-    fn another(&self) -> Box<dyn SecretStore + '_> {
-        (self.open)().unwrap_or_else(|e| panic!("cannot open the store again: {e}"))
-    }
-}
+use super::Fixture;
+use crate::store::{Borrowed, Op, SecretStore, StoreError, Version, WithFaults, WriteIf};
 
 const LABEL: &str = "mailcred: conformance check (safe to delete)";
 
@@ -234,7 +60,7 @@ fn noise(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
-fn written_reads_back(f: &Fixture<'_, '_>) {
+pub(super) fn written_reads_back(f: &Fixture<'_, '_>) {
     let id = f.id("written");
     write(f.store(), &id, b"password=app-password\n");
     assert_holds(
@@ -245,7 +71,7 @@ fn written_reads_back(f: &Fixture<'_, '_>) {
     );
 }
 
-fn missing_reads_as_none(f: &Fixture<'_, '_>) {
+pub(super) fn missing_reads_as_none(f: &Fixture<'_, '_>) {
     let id = f.id("never-written");
     assert!(
         read(f.store(), &id).is_none(),
@@ -253,7 +79,7 @@ fn missing_reads_as_none(f: &Fixture<'_, '_>) {
     );
 }
 
-fn overwrite_replaces(f: &Fixture<'_, '_>) {
+pub(super) fn overwrite_replaces(f: &Fixture<'_, '_>) {
     let id = f.id("overwritten");
     write(f.store(), &id, &noise(600, 1));
     write(f.store(), &id, b"short");
@@ -265,7 +91,7 @@ fn overwrite_replaces(f: &Fixture<'_, '_>) {
     );
 }
 
-fn deleted_reads_as_none(f: &Fixture<'_, '_>) {
+pub(super) fn deleted_reads_as_none(f: &Fixture<'_, '_>) {
     let id = f.id("deleted");
     write(f.store(), &id, b"doomed");
     f.store().delete(&id).expect("deleting a stored secret");
@@ -275,7 +101,7 @@ fn deleted_reads_as_none(f: &Fixture<'_, '_>) {
     );
 }
 
-fn delete_missing_succeeds(f: &Fixture<'_, '_>) {
+pub(super) fn delete_missing_succeeds(f: &Fixture<'_, '_>) {
     let id = f.id("never-there");
     for attempt in ["first", "second"] {
         f.store().delete(&id).unwrap_or_else(|e| {
@@ -284,7 +110,7 @@ fn delete_missing_succeeds(f: &Fixture<'_, '_>) {
     }
 }
 
-fn ids_are_kept_apart(f: &Fixture<'_, '_>) {
+pub(super) fn ids_are_kept_apart(f: &Fixture<'_, '_>) {
     let (a, b) = (f.id("apart-a"), f.id("apart-b"));
     write(f.store(), &a, b"secret of a");
     write(f.store(), &b, b"secret of b");
@@ -301,7 +127,7 @@ fn ids_are_kept_apart(f: &Fixture<'_, '_>) {
     );
 }
 
-fn every_byte_value_is_kept(f: &Fixture<'_, '_>) {
+pub(super) fn every_byte_value_is_kept(f: &Fixture<'_, '_>) {
     let all: Vec<u8> = (0..=255).chain((0..=255).rev()).collect();
     let blobs: [(&str, &[u8]); 5] = [
         ("all 256 byte values", &all),
@@ -317,8 +143,8 @@ fn every_byte_value_is_kept(f: &Fixture<'_, '_>) {
     }
 }
 
-fn sizes_up_to_16_kib_are_kept(f: &Fixture<'_, '_>) {
-    for (seed, size) in [0, 1, 255, 256, 1024, 2561, 4096, 8191, 16 * 1024]
+pub(super) fn sizes_up_to_16_kib_are_kept(f: &Fixture<'_, '_>) {
+    for (seed, size) in [1, 255, 256, 1024, 2561, 4096, 8191, 16 * 1024]
         .into_iter()
         .enumerate()
     {
@@ -326,6 +152,20 @@ fn sizes_up_to_16_kib_are_kept(f: &Fixture<'_, '_>) {
         let blob = noise(size, seed as u64 + 7);
         write(f.store(), &id, &blob);
         assert_holds(f.store(), &id, &blob, &format!("a blob of {size} bytes"));
+    }
+}
+
+/// keyutils refuses an empty secret (keyring-core: "cannot be empty"), and
+/// the vault never writes one: a blob always holds at least one part. What
+/// every store must do is not to turn it into something else.
+pub(super) fn empty_is_kept_or_refused(f: &Fixture<'_, '_>) {
+    let id = f.id("empty");
+    match f.store().write(&id, LABEL, b"") {
+        Ok(()) => assert_holds(f.store(), &id, b"", "an empty secret, once accepted"),
+        Err(_) => assert!(
+            read(f.store(), &id).is_none(),
+            "a refused empty secret must leave nothing behind"
+        ),
     }
 }
 
@@ -340,7 +180,7 @@ fn value(thread: usize, round: usize) -> Vec<u8> {
     .into_bytes()
 }
 
-fn threads_different_ids(f: &Fixture<'_, '_>) {
+pub(super) fn threads_different_ids(f: &Fixture<'_, '_>) {
     let ids: Vec<String> = (0..THREADS).map(|t| f.id(&format!("thread-{t}"))).collect();
     thread::scope(|scope| {
         for (t, id) in ids.iter().enumerate() {
@@ -362,7 +202,7 @@ fn threads_different_ids(f: &Fixture<'_, '_>) {
     }
 }
 
-fn threads_one_id(f: &Fixture<'_, '_>) {
+pub(super) fn threads_one_id(f: &Fixture<'_, '_>) {
     let id = f.id("contended");
     thread::scope(|scope| {
         for t in 0..THREADS {
@@ -383,7 +223,7 @@ fn threads_one_id(f: &Fixture<'_, '_>) {
     );
 }
 
-fn conditional_writes(f: &Fixture<'_, '_>) {
+pub(super) fn conditional_writes(f: &Fixture<'_, '_>) {
     let store = f.store();
     let id = f.id("conditional");
     let write_if = |secret: &[u8], condition| store.write_if(&id, LABEL, secret, condition);
@@ -468,7 +308,7 @@ fn conditional_writes(f: &Fixture<'_, '_>) {
     );
 }
 
-fn injected_faults(f: &Fixture<'_, '_>) {
+pub(super) fn injected_faults(f: &Fixture<'_, '_>) {
     let store = WithFaults::new(Borrowed(f.store()));
     let id = f.id("faults");
     write(&store, &id, b"before");
@@ -509,72 +349,4 @@ fn injected_faults(f: &Fixture<'_, '_>) {
         0,
         "every planned fault struck exactly once"
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::{Capabilities, MemoryStore, Stored};
-
-    /// A store that breaks the contract twice: it keeps at most 4 KiB of a
-    /// secret, and its delete forgets nothing.
-    struct Broken(MemoryStore);
-
-    impl SecretStore for Broken {
-        fn describe(&self) -> String {
-            "a broken store (test)".into()
-        }
-        fn capabilities(&self) -> Capabilities {
-            Capabilities::UNCONDITIONAL_ONLY
-        }
-        fn read(&self, id: &str) -> Result<Option<Stored>, StoreError> {
-            self.0.read(id)
-        }
-        fn write_if(
-            &self,
-            id: &str,
-            label: &str,
-            secret: &[u8],
-            condition: WriteIf,
-        ) -> Result<Option<Version>, StoreError> {
-            crate::store::refuse_conditions(self, &condition)?;
-            let kept = &secret[..secret.len().min(4096)];
-            self.0
-                .write_if(id, label, kept, WriteIf::Always)
-                .map(|_| None)
-        }
-        fn delete(&self, _: &str) -> Result<(), StoreError> {
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn a_store_that_breaks_the_contract_fails_the_checks_it_breaks() {
-        let broken = Broken(MemoryStore::default());
-        let report = run(&|| Ok(Box::new(Borrowed(&broken))));
-
-        let failed: Vec<&str> = report
-            .outcomes
-            .iter()
-            .filter(|(_, outcome)| outcome.is_err())
-            .map(|(name, _)| *name)
-            .collect();
-        assert_eq!(
-            failed,
-            [
-                "a deleted secret reads as missing",
-                "ids are kept apart",
-                "blobs up to 16 KiB are kept",
-                "a fault fails exactly the next matching call",
-            ],
-            "the suite must catch a store that truncates and never deletes:\n{report}"
-        );
-        assert!(!report.passed());
-        assert!(
-            report
-                .to_string()
-                .contains("4096 bytes came back for 8191 written"),
-            "a failure says what differed, never the bytes:\n{report}"
-        );
-    }
 }
