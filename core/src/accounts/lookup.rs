@@ -176,6 +176,7 @@ mod tests {
                 account("work", "alice@example.org", "smtp.example.org"),
                 account("bot", "bot@example.org", "SMTP.example.org"),
             ],
+            pending: Vec::new(),
         }
     }
 

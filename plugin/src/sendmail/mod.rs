@@ -114,6 +114,7 @@ mod tests {
         Accounts {
             version: 1,
             accounts: list,
+            pending: Vec::new(),
         }
     }
 
