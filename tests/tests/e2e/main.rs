@@ -178,6 +178,7 @@ mod git_credential;
 mod hygiene;
 mod input_size;
 mod mail;
+mod odd_files;
 mod parallel;
 mod plugin;
 mod secret_service;
