@@ -214,47 +214,6 @@ impl JsonFileError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_missing_file_is_none_and_a_small_one_is_read_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f");
-        assert!(read_regular_file(&path, 10).unwrap().is_none());
-        fs::write(&path, b"0123456789").unwrap();
-        assert_eq!(
-            read_regular_file(&path, 10).unwrap().unwrap(),
-            b"0123456789"
-        );
-    }
-
-    #[test]
-    fn a_file_over_the_limit_is_refused_not_read_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f");
-        fs::write(&path, b"01234567890").unwrap();
-        let error = read_regular_file(&path, 10).unwrap_err();
-        assert!(
-            error.to_string().contains("larger than 10 bytes"),
-            "{error}"
-        );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn an_endless_device_and_a_folder_are_refused_without_reading() {
-        let dir = tempfile::tempdir().unwrap();
-        let zero = dir.path().join("zero");
-        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
-        let error = read_regular_file(&zero, 10).unwrap_err();
-        assert!(error.to_string().contains("a device"), "{error}");
-        let error = read_regular_file(dir.path(), 10).unwrap_err();
-        assert!(error.to_string().contains("a folder"), "{error}");
-    }
-}
-
 /// `From<JsonFileError>` for a file's own error enum, whose `Io` and
 /// `Corrupt` variants have the fields of [`JsonFileError`]'s.
 #[doc(hidden)]
@@ -298,4 +257,45 @@ pub fn parse_json<T: VersionedJson>(bytes: &[u8]) -> Result<T, String> {
         return Err(format!("unknown format version {version}"));
     }
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_is_none_and_a_small_one_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        assert!(read_regular_file(&path, 10).unwrap().is_none());
+        fs::write(&path, b"0123456789").unwrap();
+        assert_eq!(
+            read_regular_file(&path, 10).unwrap().unwrap(),
+            b"0123456789"
+        );
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_not_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        fs::write(&path, b"01234567890").unwrap();
+        let error = read_regular_file(&path, 10).unwrap_err();
+        assert!(
+            error.to_string().contains("larger than 10 bytes"),
+            "{error}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_endless_device_and_a_folder_are_refused_without_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let zero = dir.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let error = read_regular_file(&zero, 10).unwrap_err();
+        assert!(error.to_string().contains("a device"), "{error}");
+        let error = read_regular_file(dir.path(), 10).unwrap_err();
+        assert!(error.to_string().contains("a folder"), "{error}");
+    }
 }
