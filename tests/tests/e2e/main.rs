@@ -170,6 +170,7 @@ mod input_size;
 mod mail;
 mod parallel;
 mod plugin;
+mod scripts;
 mod secret_service;
 mod smtp_server;
 mod wiped_memory;
