@@ -64,18 +64,27 @@ secret_service_running() {
 }
 
 # Starts gnome-keyring's Secret Service, unlocked with a throwaway password,
-# on the current (private) session bus. A non-empty password is required: an
-# empty one creates no login collection and the first write fails.
+# on the current (private) session bus, and stops it when the script exits.
+# A non-empty password is required: an empty one creates no login collection
+# and the first write fails. It runs in the foreground as a job of this
+# script, so its pid is known (--daemonize would hide it behind a double
+# fork), and this waits until it owns the Secret Service name.
 start_headless_keyring() {
     local password="${1:-mailcred-headless}"
+    local log
+    log=$(mktemp)
+    on_exit "rm -f '$log'"
     printf '%s' "$password" \
-        | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null
+        | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>"$log" &
+    local pid=$!
+    on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
     local i
-    for i in $(seq 50); do
+    for i in $(seq 100); do
         secret_service_running && return 0
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
-    die "gnome-keyring-daemon did not appear on the session bus"
+    die "gnome-keyring-daemon did not appear on the session bus: $(cat "$log")"
 }
 
 # NeoMutt gained account_command in 2022-11; Debian 12 ships 20220429. The
