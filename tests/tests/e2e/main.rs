@@ -168,6 +168,7 @@ mod git_credential;
 mod hygiene;
 mod input_size;
 mod mail;
+mod mail_account;
 mod parallel;
 mod plugin;
 mod scripts;
