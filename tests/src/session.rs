@@ -5,7 +5,7 @@ use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use crate::process::{PATIENCE, run, wait_for, write_and_close};
+use crate::session_id::SessionId;
 use crate::{require, system_path};
 
 /// The password of the test login keyring. Not empty: gnome-keyring-daemon
@@ -116,7 +117,7 @@ impl KeyringSession {
     pub fn id(&self) -> SessionId {
         let mut entry = b"XDG_RUNTIME_DIR=".to_vec();
         entry.extend_from_slice(self.dir.path().join("run").as_os_str().as_encoded_bytes());
-        SessionId(entry)
+        SessionId::for_environment_entry(entry)
     }
 
     /// Where mailcred keeps its index in this session.
@@ -352,79 +353,6 @@ impl KeyringSession {
             let _ = child.wait();
             panic!("{what} did not exit within {PATIENCE:?}");
         }
-    }
-}
-
-/// Names one session's processes: those started with its `XDG_RUNTIME_DIR`.
-pub struct SessionId(Vec<u8>);
-
-impl SessionId {
-    /// The pids of live processes started in the session (daemons included;
-    /// zombies have no environment left and are not counted).
-    ///
-    /// # Panics
-    /// When `/proc` does not show this test's own process and environment:
-    /// then it could not show the session's either, and "none left" would
-    /// be no finding.
-    pub fn live_processes(&self) -> Vec<u32> {
-        self.live_processes_in(Path::new("/proc"))
-    }
-
-    fn live_processes_in(&self, proc: &Path) -> Vec<u32> {
-        let entries = fs::read_dir(proc).unwrap_or_else(|e| {
-            panic!(
-                "cannot list {} ({e}): no process can be seen, so none left would prove nothing",
-                proc.display()
-            )
-        });
-        let pids: Vec<u32> = entries
-            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
-            .collect();
-        let own = std::process::id();
-        assert!(
-            pids.contains(&own) && fs::read(proc.join(own.to_string()).join("environ")).is_ok(),
-            "{} does not show this test's own process {own} and its environment (of {} \
-             processes listed): it cannot show the session's either",
-            proc.display(),
-            pids.len()
-        );
-        pids.into_iter()
-            .filter(|pid| {
-                fs::read(proc.join(pid.to_string()).join("environ"))
-                    .is_ok_and(|env| env.split(|&b| b == 0).any(|var| var == self.0.as_slice()))
-            })
-            .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn any_session() -> SessionId {
-        SessionId(b"XDG_RUNTIME_DIR=/nowhere".to_vec())
-    }
-
-    #[test]
-    fn live_processes_sees_this_process_and_no_session_where_none_runs() {
-        assert_eq!(
-            any_session().live_processes(),
-            Vec::<u32>::new(),
-            "no process was started with this XDG_RUNTIME_DIR"
-        );
-    }
-
-    #[test]
-    #[should_panic(expected = "cannot list")]
-    fn live_processes_fails_when_proc_cannot_be_read() {
-        any_session().live_processes_in(Path::new("/nonexistent/proc"));
-    }
-
-    #[test]
-    #[should_panic(expected = "does not show this test's own process")]
-    fn live_processes_fails_when_proc_does_not_show_this_process() {
-        let empty = tempfile::tempdir().expect("a temporary directory");
-        any_session().live_processes_in(empty.path());
     }
 }
 
