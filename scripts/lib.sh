@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/demo, scripts/test and packaging/test. Sourced, not run.
 
 # errexit inside command substitutions too: without it `x=$(a; b)` goes on
