@@ -9,12 +9,14 @@
 
 mod process;
 mod session;
+mod session_id;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 pub use process::{Outcome, Running, finish, run, start};
-pub use session::{KeyringSession, SessionId};
+pub use session::KeyringSession;
+pub use session_id::SessionId;
 
 /// The git credential helper binary.
 pub const HELPER: &str = "git-credential-mailcred";

@@ -15,7 +15,7 @@ use super::*;
 /// A repository holding one commit, configured for the account by
 /// `mailcred configure git work --local` (and, for TLS, told to trust the
 /// test certificate); returns it and the commit's patch.
-fn repository(mail: &Mail) -> (PathBuf, PathBuf) {
+fn repository(mail: &MailAccount) -> (PathBuf, PathBuf) {
     require("git", "git (2.47, with git send-email)");
     let repo = mail.session.home().join("repo");
     fs::create_dir(&repo).expect("cannot create the test repository");
@@ -49,7 +49,7 @@ fn repository(mail: &Mail) -> (PathBuf, PathBuf) {
 }
 
 /// git in `repo`, with neither a system config nor a terminal to prompt on.
-fn git(mail: &Mail, repo: &Path) -> Command {
+fn git(mail: &MailAccount, repo: &Path) -> Command {
     let mut git = mail.command("git");
     git.env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_TERMINAL_PROMPT", "0")
@@ -62,7 +62,7 @@ fn git(mail: &Mail, repo: &Path) -> Command {
 }
 
 /// `git send-email` of the patch to bob@example.org, as configured.
-fn send_email(mail: &Mail) -> Outcome {
+fn send_email(mail: &MailAccount) -> Outcome {
     let (repo, patch) = repository(mail);
     let mut git = git(mail, &repo);
     git.args(["send-email", "--confirm=never", "--suppress-cc=all"])
@@ -77,14 +77,14 @@ const KEPT: &str = "mailcred: kept the password of mail account \"work\"";
 
 #[test]
 fn delivers_with_encryption_none_and_the_password_from_mailcred() {
-    let mail = Mail::new(SmtpMode::Plain, PASSWORD);
+    let mail = MailAccount::new(SmtpMode::Plain, PASSWORD);
     let sent = send_email(&mail);
     mail.assert_delivered("git send-email", &sent, "Subject: [PATCH] Add a README");
 }
 
 #[test]
 fn delivers_with_encryption_tls_and_the_password_from_mailcred() {
-    let mail = Mail::new(SmtpMode::StartTls, PASSWORD);
+    let mail = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let sent = send_email(&mail);
     mail.assert_delivered("git send-email", &sent, "Subject: [PATCH] Add a README");
     mail.assert_still_holds(PASSWORD, "git stores the password again after a good send");
@@ -92,7 +92,7 @@ fn delivers_with_encryption_tls_and_the_password_from_mailcred() {
 
 #[test]
 fn without_smtp_server_port_git_credential_fill_finds_the_account() {
-    let mail = Mail::new(SmtpMode::StartTls, PASSWORD);
+    let mail = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let (repo, _) = repository(&mail);
     // git send-email without sendemail.smtpServerPort asks for the host
     // alone. It could not reach a server off port 25 that way, so ask as
@@ -117,7 +117,7 @@ fn without_smtp_server_port_git_credential_fill_finds_the_account() {
 
 #[test]
 fn a_wrong_password_is_refused_and_a_protected_account_keeps_it() {
-    let mail = Mail::new(SmtpMode::StartTls, WRONG_PASSWORD);
+    let mail = MailAccount::new(SmtpMode::StartTls, WRONG_PASSWORD);
     let sent = send_email(&mail);
     mail.assert_refused("git send-email", &sent);
     assert!(
@@ -132,7 +132,7 @@ fn a_wrong_password_is_refused_and_a_protected_account_keeps_it() {
 
 #[test]
 fn a_wrong_password_is_refused_and_erased_with_allow_erase() {
-    let mail = Mail::with(SmtpMode::StartTls, &[], WRONG_PASSWORD, &["--allow-erase"]);
+    let mail = MailAccount::with(SmtpMode::StartTls, &[], WRONG_PASSWORD, &["--allow-erase"]);
     let sent = send_email(&mail);
     mail.assert_refused("git send-email", &sent);
     assert!(
@@ -145,7 +145,7 @@ fn a_wrong_password_is_refused_and_erased_with_allow_erase() {
 
 #[test]
 fn a_refused_recipient_leaves_the_password_of_a_protected_account() {
-    let mail = Mail::with(SmtpMode::StartTls, &[RECIPIENT], PASSWORD, &[]);
+    let mail = MailAccount::with(SmtpMode::StartTls, &[RECIPIENT], PASSWORD, &[]);
     let sent = send_email(&mail);
     let auths = mail.server.auths();
     assert!(
@@ -169,7 +169,7 @@ fn a_refused_recipient_leaves_the_password_of_a_protected_account() {
 
 #[test]
 fn a_port_less_store_updates_the_account_and_remove_leaves_git_nothing_to_serve() {
-    let mail = Mail::new(SmtpMode::StartTls, PASSWORD);
+    let mail = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let (repo, _) = repository(&mail);
     // What git send-email without smtpServerPort does after a good AUTH.
     let mut approve = git(&mail, &repo);

@@ -1,6 +1,7 @@
 //! The mail tools themselves — msmtp, neomutt, git send-email — getting the
 //! password of an account made with `mailcred add` and sending through a
-//! real SMTP server on 127.0.0.1 (see `smtp_server`).
+//! real SMTP server on 127.0.0.1 (see `smtp_server`), with the
+//! fixture of `mail_account`.
 //!
 //! Each test has its own keyring session, temporary HOME and server; the
 //! directory of the built binaries comes first on PATH, as after an install.
@@ -11,80 +12,18 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Command;
-use std::thread;
 
-use mailcred_e2e::smtp::{SmtpMode, SmtpServer};
+use mailcred_e2e::smtp::SmtpMode;
 
 use super::*;
+use crate::mail_account::{ACCOUNT, MailAccount, PASSWORD, RECIPIENT, USER, WRONG_PASSWORD};
 
 mod git_send_email;
 mod msmtp;
 mod neomutt;
 
-/// The account's name in mailcred.
-const ACCOUNT: &str = "work";
-/// The login, as the server knows it.
-const USER: &str = "alice@example.org";
-/// The app password the server accepts; shaped like Gmail's, with spaces.
-const PASSWORD: &str = "abcd efgh ijkl mnop";
-/// A password the server refuses with 535.
-const WRONG_PASSWORD: &str = "wxyz wxyz wxyz wxyz";
-const RECIPIENT: &str = "bob@example.org";
-
-/// A mail account added with `mailcred add` in a keyring session of its
-/// own, and the SMTP server it sends through.
-struct Mail {
-    session: KeyringSession,
-    server: SmtpServer,
-}
-
-impl Mail {
-    /// A protected account (plain `mailcred add`) holding `stored`, for a
-    /// server in `mode` that accepts only [`PASSWORD`].
-    fn new(mode: SmtpMode, stored: &str) -> Self {
-        Self::with(mode, &[], stored, &[])
-    }
-
-    /// Like [`Mail::new`], with `rejected` recipients refused with 550 and
-    /// `add_flags` given to `mailcred add`.
-    fn with(mode: SmtpMode, rejected: &[&str], stored: &str, add_flags: &[&str]) -> Self {
-        // Both take a few hundred milliseconds to come up: start them together.
-        let (session, server) = thread::scope(|scope| {
-            let server =
-                scope.spawn(|| SmtpServer::start_rejecting(mode, &[(USER, PASSWORD)], rejected));
-            let session = KeyringSession::start();
-            (session, server.join().expect("the SMTP server started"))
-        });
-        let mail = Self { session, server };
-        let port = mail.server.port().to_string();
-        let security = match mode {
-            SmtpMode::Plain => "none-dangerous",
-            SmtpMode::StartTls => "starttls",
-            SmtpMode::Tls => "tls",
-        };
-        let mut args = vec!["add", ACCOUNT, "--provider", "custom", "--user", USER];
-        args.extend(["--host", mail.server.host(), "--port", &port]);
-        args.extend(["--security", security, "--password-stdin"]);
-        args.extend(add_flags);
-        let added = mail.mailcred(&args, &format!("{stored}\n"));
-        assert!(added.success(), "mailcred add should succeed:\n{added}");
-        mail
-    }
-
-    /// A command for `program` in the session, in its HOME, with the built
-    /// binaries first on PATH (so `mailcred` and `credential.helper=mailcred`
-    /// name them).
-    fn command(&self, program: &str) -> Command {
-        let mut command = self.session.command(program);
-        command.env("PATH", path_with_binaries());
-        command
-    }
-
-    /// `mailcred ARGS` with `input` on stdin.
-    fn mailcred(&self, args: &[&str], input: &str) -> Outcome {
-        mailcred(&self.session, MAILCRED, args, input)
-    }
-
+/// What the mail tools need of the shared fixture.
+impl MailAccount {
     /// What `mailcred config TOOL work` prints.
     fn snippet(&self, tool: &str) -> String {
         let printed = self.mailcred(&["config", tool, ACCOUNT], "");
@@ -108,16 +47,6 @@ impl Mail {
     /// The password `mailcred get work` prints now.
     fn stored_password(&self) -> Outcome {
         self.mailcred(&["get", ACCOUNT], "")
-    }
-
-    /// Asserts the account still holds `password`.
-    #[track_caller]
-    fn assert_still_holds(&self, password: &str, why: &str) {
-        let got = self.stored_password();
-        assert!(
-            got.success() && got.stdout == format!("{password}\n"),
-            "mailcred get {ACCOUNT} should still print the stored password ({why}):\n{got}"
-        );
     }
 
     /// Asserts `client` sent one message, containing `content`, after one

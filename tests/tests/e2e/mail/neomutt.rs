@@ -83,7 +83,7 @@ const IFNDEF_BACKTICKS: &str = "ifndef account_command 'set smtp_pass = \"`mailc
 /// The snippet, with the password from `source`, plus what the test server
 /// and batch mode need: the certificate to trust, and no copy of the sent
 /// message in `~/sent`.
-fn neomuttrc(mail: &Mail, source: Source) -> String {
+fn neomuttrc(mail: &MailAccount, source: Source) -> String {
     let snippet = mail.snippet("neomutt");
     assert!(
         snippet.lines().any(|l| l == IFDEF_ACCOUNT_COMMAND)
@@ -116,7 +116,7 @@ fn neomuttrc(mail: &Mail, source: Source) -> String {
 }
 
 /// neomutt in batch mode sending [`BODY`] to bob@example.org.
-fn send(mail: &Mail, which: Neomutt, rc: &str) -> Outcome {
+fn send(mail: &MailAccount, which: Neomutt, rc: &str) -> Outcome {
     let program = which.program();
     let rc = mail.write("neomuttrc", rc);
     let mut neomutt = mail.command(&program.to_string_lossy());
@@ -136,7 +136,7 @@ fn body_on_the_wire() -> String {
 /// and checks that the message, its body whole, arrived after AUTH with the
 /// stored password.
 fn delivers_with_the_stored_password(which: Neomutt, mode: SmtpMode, source: Source) {
-    let mail = Mail::new(mode, PASSWORD);
+    let mail = MailAccount::new(mode, PASSWORD);
     let sent = send(&mail, which, &neomuttrc(&mail, source));
     assert!(
         !sent.stderr.contains("unknown variable"),
@@ -187,7 +187,7 @@ fn backticks_deliver_over_plain_smtp_and_leave_the_body_intact() {
 #[test]
 fn a_wrong_stored_password_is_refused_neomutt_fails_and_nothing_is_delivered() {
     for which in [Neomutt::System, Neomutt::WithAccountCommand] {
-        let mail = Mail::new(SmtpMode::StartTls, WRONG_PASSWORD);
+        let mail = MailAccount::new(SmtpMode::StartTls, WRONG_PASSWORD);
         let sent = send(&mail, which, &neomuttrc(&mail, Source::Snippet));
         assert!(
             !sent.success(),
@@ -199,7 +199,7 @@ fn a_wrong_stored_password_is_refused_neomutt_fails_and_nothing_is_delivered() {
 
 #[test]
 fn backticks_naming_an_unknown_account_make_neomutt_fail_and_send_nothing() {
-    let mail = Mail::new(SmtpMode::StartTls, PASSWORD);
+    let mail = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let rc =
         neomuttrc(&mail, Source::BackticksOnly).replace("mailcred get work", "mailcred get nobody");
     let sent = send(&mail, Neomutt::System, &rc);
