@@ -179,3 +179,18 @@ download_from_backports() {
 remove_backports_source() {
     [ ! -e "$BACKPORTS_LIST" ] || as_root rm -f "$BACKPORTS_LIST"
 }
+
+# The crates a library user of mailcred-lettre must not compile: the CLI
+# parser, the prompt, D-Bus and the keyring stores live in the `mailcred`
+# crate only, and the plugin stands on mailcred-core (issue 10).
+HEAVY_CRATES="clap clap_complete clap_mangen rpassword zbus keyring-core secret-service mailcred"
+check_plugin_dependencies() {
+    local tree crate found=()
+    tree=$(cargo tree -p mailcred-lettre -e normal --prefix none --locked | awk '{print $1}' | sort -u)
+    for crate in $HEAVY_CRATES; do
+        grep -qx "$crate" <<<"$tree" && found+=("$crate")
+    done
+    [ ${#found[@]} -eq 0 ] \
+        || die "mailcred-lettre depends on ${found[*]}: its core must stay dependency-light (cargo tree -p mailcred-lettre -e normal -i ${found[0]})"
+    grep -qx "mailcred-core" <<<"$tree" || die "mailcred-lettre no longer builds on mailcred-core"
+}
