@@ -4,9 +4,11 @@
 //! `protocol=smtp`, `host=HOST:PORT`, `username=USER`, so git send-email
 //! configured for that server finds the very same secret.
 
+mod checks;
 mod file;
 mod providers;
 
+pub use checks::{check_host, check_login};
 pub use file::{AccountError, AccountFile, Accounts};
 pub use providers::{Preset, Provider, Security};
 
