@@ -120,6 +120,11 @@ impl KeyringSession {
         SessionId::for_environment_entry(entry)
     }
 
+    /// Where mailcred keeps its mail accounts in this session.
+    pub fn account_file(&self) -> PathBuf {
+        self.dir.path().join("config/mailcred/accounts.json")
+    }
+
     /// Where mailcred keeps its index in this session.
     pub fn index_path(&self) -> PathBuf {
         self.dir.path().join("data/mailcred/credentials.json")

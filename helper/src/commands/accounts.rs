@@ -38,10 +38,12 @@ pub fn resolve(new: &NewAccount, added: String) -> Result<Account, CommandError>
     if let Some(reason) = new.provider.refusal() {
         return Err(CommandError::Usage(reason.into()));
     }
-    if new.user.is_empty() || new.user.contains(['\r', '\n', '\0']) {
-        return Err(CommandError::Usage(
-            "--user must be the login (usually the e-mail address), on one line".into(),
-        ));
+    if let Err(reason) = accounts::check_login(&new.user) {
+        return Err(CommandError::Usage(format!(
+            "--user {:?} is not a login a mail server would accept: {reason}. Give the login \
+             (usually the e-mail address)",
+            new.user
+        )));
     }
     let preset = new.provider.preset();
     let host = match (&new.host, preset) {
@@ -53,9 +55,9 @@ pub fn resolve(new: &NewAccount, added: String) -> Result<Account, CommandError>
             ));
         }
     };
-    if host.is_empty() || host.contains([':', '/', ' ', '\r', '\n', '\0']) {
+    if let Err(reason) = accounts::check_host(&host) {
         return Err(CommandError::Usage(format!(
-            "--host must be a server name without port or scheme, got \"{host}\""
+            "--host {host:?} is not a server name: {reason}"
         )));
     }
     let security = new

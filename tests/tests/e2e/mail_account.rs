@@ -45,31 +45,41 @@ impl MailAccount {
         stored: &str,
         add_flags: &[&str],
     ) -> Self {
+        let account = Self::start(mode, &[(USER, PASSWORD)], rejected);
+        account.add(stored, add_flags);
+        account
+    }
+
+    /// A keyring session and a server in `mode` accepting `logins`, with
+    /// no account added yet.
+    pub(crate) fn start(mode: SmtpMode, logins: &[(&str, &str)], rejected: &[&str]) -> Self {
         assert!(
             bin(SMTP).is_file(),
             "the tests need {SMTP}, built by `cargo build --workspace` (crate mailcred-lettre)"
         );
         // Both take a few hundred milliseconds to come up: start them together.
         let (session, server) = thread::scope(|scope| {
-            let server =
-                scope.spawn(|| SmtpServer::start_rejecting(mode, &[(USER, PASSWORD)], rejected));
+            let server = scope.spawn(|| SmtpServer::start_rejecting(mode, logins, rejected));
             let session = KeyringSession::start();
             (session, server.join().expect("the SMTP server started"))
         });
-        let account = Self { session, server };
-        let port = account.server.port().to_string();
-        let security = match mode {
+        Self { session, server }
+    }
+
+    /// `mailcred add work` for the server, as [`USER`], holding `stored`.
+    pub(crate) fn add(&self, stored: &str, add_flags: &[&str]) {
+        let port = self.server.port().to_string();
+        let security = match self.server.mode() {
             SmtpMode::Plain => "none-dangerous",
             SmtpMode::StartTls => "starttls",
             SmtpMode::Tls => "tls",
         };
         let mut args = vec!["add", ACCOUNT, "--provider", "custom", "--user", USER];
-        args.extend(["--host", account.server.host(), "--port", &port]);
+        args.extend(["--host", self.server.host(), "--port", &port]);
         args.extend(["--security", security, "--password-stdin"]);
         args.extend(add_flags);
-        let added = account.mailcred(&args, &format!("{stored}\n"));
+        let added = self.mailcred(&args, &format!("{stored}\n"));
         assert!(added.success(), "mailcred add should succeed:\n{added}");
-        account
     }
 
     /// A command for `program` in the session, in its HOME, with the built

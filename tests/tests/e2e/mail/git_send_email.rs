@@ -202,3 +202,122 @@ fn a_port_less_store_updates_the_account_and_remove_leaves_git_nothing_to_serve(
         "no mailcred item may be left in the keyring after remove:\n{items}"
     );
 }
+
+/// Every `(key, value)` git reads from `git config ARGS --list -z`, keys
+/// as git spells them (sections and names lowercased).
+fn git_config_list(hand: &HandEdited, dir: &Path, args: &[&str]) -> Vec<(String, String)> {
+    require("git", "git");
+    let mut git = command_in(&hand.session, "git");
+    git.env("GIT_CONFIG_NOSYSTEM", "1")
+        .current_dir(dir)
+        .arg("config")
+        .args(args)
+        .args(["--list", "-z"]);
+    let listed = run(git, b"");
+    assert!(listed.success(), "git should read the settings:\n{listed}");
+    listed
+        .stdout
+        .split_terminator('\0')
+        .map(|entry| {
+            let (key, value) = entry.split_once('\n').unwrap_or((entry, ""));
+            (key.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+/// The settings of `work` at smtp.example.org:587 logging in as `login`,
+/// as git lists them.
+fn settings_for(login: &str) -> Vec<(String, String)> {
+    let with_port = "credential.smtp://smtp.example.org:587.helper";
+    let without = "credential.smtp://smtp.example.org.helper";
+    [
+        ("sendemail.smtpserver", "smtp.example.org"),
+        ("sendemail.smtpserverport", "587"),
+        ("sendemail.smtpencryption", "tls"),
+        ("sendemail.smtpuser", login),
+        (with_port, ""),
+        (with_port, "mailcred"),
+        (without, ""),
+        (without, "mailcred"),
+    ]
+    .map(|(key, value)| (key.to_owned(), value.to_owned()))
+    .to_vec()
+}
+
+/// A new repository in HOME, and what `mailcred configure git work
+/// --local` said there.
+fn configure_local(hand: &HandEdited) -> (PathBuf, Outcome) {
+    let repo = hand.session.home().join("repo");
+    fs::create_dir(&repo).expect("cannot create the test repository");
+    let mut init = command_in(&hand.session, "git");
+    init.args(["init", "-q"]).current_dir(&repo);
+    let initialised = run(init, b"");
+    assert!(
+        initialised.success(),
+        "git init should succeed:\n{initialised}"
+    );
+    let mut configure = command_in(&hand.session, MAILCRED);
+    configure
+        .args(["configure", "git", ACCOUNT, "--local"])
+        .current_dir(&repo);
+    let configured = run(configure, b"");
+    (repo, configured)
+}
+
+/// The repository's own `sendemail.*` and `credential.*` settings.
+fn mail_settings(hand: &HandEdited, repo: &Path) -> Vec<(String, String)> {
+    git_config_list(hand, repo, &["--local"])
+        .into_iter()
+        .filter(|(key, _)| key.starts_with("sendemail.") || key.starts_with("credential."))
+        .collect()
+}
+
+#[test]
+fn logins_with_quotes_backslashes_and_comment_characters_reach_git_whole() {
+    for login in [HOSTILE_LOGIN, r"CORP\ann", "ann ;#x@example.org"] {
+        let hand = HandEdited::login(login);
+        let snippet = write_private(&hand.session, "snippet.gitconfig", &hand.snippet("git"));
+        let from_snippet = git_config_list(
+            &hand,
+            &hand.session.home(),
+            &["-f", snippet.to_str().expect("a UTF-8 path")],
+        );
+        assert_eq!(
+            from_snippet,
+            settings_for(login),
+            "git should read from `mailcred config git` the login {login:?} exactly, and no \
+             other key"
+        );
+
+        let (repo, configured) = configure_local(&hand);
+        assert!(
+            configured.success(),
+            "configure git should succeed:\n{configured}"
+        );
+        assert_eq!(
+            mail_settings(&hand, &repo),
+            settings_for(login),
+            "`mailcred configure git` should write the login {login:?} exactly, and no other key"
+        );
+    }
+}
+
+#[test]
+fn a_hostile_server_name_gets_no_git_snippet_and_configure_git_writes_nothing() {
+    let host = "smtp.example.org\"]\n[core]\n\tpager = touch PWNED";
+    let hand = HandEdited::new(|a| a.host = host.into());
+    assert_no_snippet(
+        &hand.config("git"),
+        "a server name that is no DNS name would break the credential section",
+    );
+    let (repo, configured) = configure_local(&hand);
+    assert_no_snippet(
+        &configured,
+        "configure git must refuse the same server name",
+    );
+    assert_eq!(
+        mail_settings(&hand, &repo),
+        [],
+        "a refused configure git must leave the repository's settings alone"
+    );
+}

@@ -124,3 +124,53 @@ fn get_without_a_session_bus_prints_nothing_and_msmtp_sends_nothing() {
 
     assert_msmtp_sends_nothing(&mail, &rc);
 }
+
+/// `msmtp -C RC -a work --pretend`: msmtp reads the file, running what it
+/// says to run, and prints the account's settings instead of sending.
+fn pretend(hand: &HandEdited, rc: &str) -> Outcome {
+    require("msmtp", "msmtp");
+    let rc = write_private(&hand.session, "msmtprc", rc);
+    let mut msmtp = command_in(&hand.session, "msmtp");
+    msmtp.arg("-C").arg(rc).args(["-a", ACCOUNT, "--pretend"]);
+    run(msmtp, b"")
+}
+
+#[test]
+fn logins_with_quotes_reach_msmtp_whole() {
+    for login in [r#""ann""#, HOSTILE_LOGIN, r"CORP\ann"] {
+        let hand = HandEdited::login(login);
+        let shown = pretend(&hand, &hand.snippet("msmtp"));
+        assert!(
+            shown.stdout.lines().any(|l| l == format!("user = {login}")),
+            "msmtp should read the user {login:?} byte for byte (it strips one pair of \
+             enclosing quotes, and knows no escapes):\n{shown}"
+        );
+    }
+}
+
+#[test]
+fn a_line_break_in_the_login_or_server_gets_no_msmtp_snippet_and_runs_nothing() {
+    // msmtp runs `eval CMD` lines while it reads its file.
+    for what in ["login", "server"] {
+        let hand = HandEdited::new(|a| {
+            let value = if what == "login" {
+                &mut a.user
+            } else {
+                &mut a.host
+            };
+            value.push_str("\neval touch PWNED");
+        });
+        let printed = hand.config("msmtp");
+        if printed.success() {
+            pretend(&hand, &printed.stdout);
+        }
+        assert!(
+            !hand.pwned(),
+            "msmtp ran the `eval` line hidden in the {what}"
+        );
+        assert_no_snippet(
+            &printed,
+            &format!("a line break in the {what} would start a line msmtp obeys"),
+        );
+    }
+}
