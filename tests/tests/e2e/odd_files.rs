@@ -66,3 +66,41 @@ fn an_account_file_larger_than_any_real_one_is_refused_unread() {
     let outcome = bounded(&session, MAILCRED, &["list"], "");
     assert_fails_cleanly(&outcome, IO_ERROR, "larger than");
 }
+
+#[test]
+fn escape_sequences_in_a_hand_edited_account_file_never_reach_the_terminal() {
+    let session = KeyringSession::start();
+    let hostile = "ann\u{1b}]0;owned\u{7}@example.org";
+    let file = serde_json::json!({
+        "version": 1,
+        "accounts": [{
+            "name": "work", "provider": "custom", "user": hostile,
+            "host": "smtp.example\u{1b}[2J.org", "port": 587, "security": "starttls",
+            "added": "2026-12-01T00:00:00Z"
+        }]
+    });
+    fs::write(config_file(&session), serde_json::to_vec(&file).unwrap()).unwrap();
+    for args in [
+        &["list"][..],
+        &["show", "work"],
+        &["get", "work"],
+        &["config", "msmtp", "work"],
+    ] {
+        let outcome = bounded(&session, MAILCRED, args, "");
+        for (stream, text) in [("stdout", &outcome.stdout), ("stderr", &outcome.stderr)] {
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}'),
+                "`mailcred {}` must not pass a control character from accounts.json to the \
+                 terminal on {stream}:\n{outcome}",
+                args.join(" ")
+            );
+        }
+    }
+    let listed = bounded(&session, MAILCRED, &["list"], "");
+    assert!(
+        listed
+            .stdout
+            .contains("ann\\u{1b}]0;owned\\u{7}@example.org"),
+        "the login is shown, its control characters escaped:\n{listed}"
+    );
+}
