@@ -81,16 +81,19 @@ mod reply;
 pub mod sendmail;
 mod transaction;
 mod transport;
+mod wire;
 
 #[cfg(feature = "async")]
 pub use async_transport::AsyncMailcredTransport;
 pub use builder::{
-    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUT, MailcredTransportBuilder,
+    DEFAULT_EXCHANGE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUT,
+    MailcredTransportBuilder,
 };
-pub use error::Error;
+pub use error::{Error, Exchange};
 pub use helper::CredentialHelper;
 pub use reply::{Login, Refusal, Reply};
 pub use transport::MailcredTransport;
+pub use wire::{Oversize, WireError};
 
 /// lettre itself, so users need not match its version by hand.
 pub use lettre;

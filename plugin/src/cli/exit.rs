@@ -33,7 +33,9 @@ pub fn exit_code(error: &Error) -> u8 {
             .and_then(|c| u8::try_from(c).ok())
             .filter(|c| (64..=78).contains(c))
             .unwrap_or(UNAVAILABLE),
-        Error::HelperAnswer { .. } | Error::UnsafeValue { .. } => PROTOCOL,
+        Error::HelperAnswer { .. } | Error::UnsafeValue { .. } | Error::ReplyTooLarge { .. } => {
+            PROTOCOL
+        }
         Error::NoPassword { .. } => exit::NO_PASSWORD,
         Error::Authentication { reply, .. } if !reply.is_permanent() => TEMPORARY,
         Error::Authentication { .. } => NO_PERMISSION,
