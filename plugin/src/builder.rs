@@ -224,14 +224,12 @@ impl MailcredTransportBuilder {
         let tls = match self.security {
             Security::NoneDangerous => None,
             Security::Starttls | Security::Tls => {
-                Some(
-                    Tls::new(&self.host, &self.roots).map_err(|e| Error::Tls {
-                        server: server.clone(),
-                        hint: "the TLS settings could not be made for this host and these \
+                Some(Tls::new(&self.host, &self.roots).map_err(|e| Error::Tls {
+                    server: server.clone(),
+                    hint: "the TLS settings could not be made for this host and these \
                                certificates",
-                        source: WireError::Tls(std::io::Error::other(e)),
-                    })?,
-                )
+                    source: WireError::Tls(std::io::Error::other(e)),
+                })?)
             }
         };
         Ok(Arc::new(Settings {

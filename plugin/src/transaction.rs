@@ -118,12 +118,11 @@ async fn steps<S: Io>(
         error: settings.error(source, Exchange::Message),
         after: After::Broken,
     };
-    let parameters = mail_parameters(conn.server_info(), envelope, email, server).map_err(
-        |error| Failed {
+    let parameters =
+        mail_parameters(conn.server_info(), envelope, email, server).map_err(|error| Failed {
             error,
             after: After::Usable,
-        },
-    )?;
+        })?;
     if let Err(e) = conn
         .command(Mail::new(envelope.from().cloned(), parameters))
         .await

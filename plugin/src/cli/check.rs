@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use mailcred::accounts::Security;
 use mailcred::exit;
 
-use super::{Failure, builder, read_accounts};
+use super::{Failure, builder, read_accounts, say};
 use crate::Error;
 
 /// The help of `mailcred test`.
@@ -35,7 +35,7 @@ pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
             .into_string()
             .map_err(|_| usage("arguments must be UTF-8"))?;
         if arg == "--help" || arg == "-h" {
-            println!("{HELP}");
+            say(HELP);
             return Ok(());
         } else if let Some(path) = arg.strip_prefix("--ca-file=") {
             ca_file = Some(PathBuf::from(path));

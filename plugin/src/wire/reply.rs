@@ -63,9 +63,9 @@ impl Inbox {
                 self.len -= end + 1;
                 Ok(Some(line))
             }
-            None if self.len >= MAX_LINE_BYTES => Err(WireError::Oversize(
-                Oversize::LineBytes(MAX_LINE_BYTES),
-            )),
+            None if self.len >= MAX_LINE_BYTES => {
+                Err(WireError::Oversize(Oversize::LineBytes(MAX_LINE_BYTES)))
+            }
             None => Ok(None),
         }
     }
@@ -90,14 +90,12 @@ impl Lines {
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let (code, more, text) = match line {
-            [a, b, c, rest @ ..] if [a, b, c].iter().all(|d| d.is_ascii_digit()) => {
-                match rest {
-                    [] => ([*a, *b, *c], false, &[][..]),
-                    [b' ', text @ ..] => ([*a, *b, *c], false, text),
-                    [b'-', text @ ..] => ([*a, *b, *c], true, text),
-                    _ => return Err(malformed(line)),
-                }
-            }
+            [a, b, c, rest @ ..] if [a, b, c].iter().all(|d| d.is_ascii_digit()) => match rest {
+                [] => ([*a, *b, *c], false, &[][..]),
+                [b' ', text @ ..] => ([*a, *b, *c], false, text),
+                [b'-', text @ ..] => ([*a, *b, *c], true, text),
+                _ => return Err(malformed(line)),
+            },
             _ => return Err(malformed(line)),
         };
         if *self.code.get_or_insert(code) != code {
@@ -105,7 +103,8 @@ impl Lines {
                 "the lines of one reply have different codes".into(),
             ));
         }
-        self.text.push_str(std::str::from_utf8(&code).expect("ASCII digits"));
+        self.text
+            .push_str(std::str::from_utf8(&code).expect("ASCII digits"));
         self.text.push(if more { '-' } else { ' ' });
         self.text.push_str(&clean(text));
         self.text.push_str("\r\n");
@@ -221,7 +220,10 @@ mod tests {
         let Err(WireError::Malformed(shown)) = reply(&["\x1b[2J\x1b]0;owned\x07\r\n"]) else {
             panic!("escape sequences are no reply");
         };
-        assert!(!shown.contains('\x1b'), "no escape reaches a terminal: {shown}");
+        assert!(
+            !shown.contains('\x1b'),
+            "no escape reaches a terminal: {shown}"
+        );
         assert!(matches!(
             reply(&["250-a\r\n", "550 b\r\n"]),
             Err(WireError::Malformed(_))
@@ -230,7 +232,9 @@ mod tests {
 
     #[test]
     fn control_characters_and_blank_lines_in_a_reply_are_made_harmless() {
-        let got = reply(&["250- \r\n", "250 ok\x1b[31m red\r\n"]).unwrap().unwrap();
+        let got = reply(&["250- \r\n", "250 ok\x1b[31m red\r\n"])
+            .unwrap()
+            .unwrap();
         assert_eq!(
             got.message().collect::<Vec<_>>(),
             ["", "ok\u{fffd}[31m red"],

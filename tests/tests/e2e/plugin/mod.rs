@@ -24,6 +24,7 @@ use super::*;
 
 mod commands;
 mod helper_calls;
+mod hostile;
 mod tools;
 mod transport;
 
