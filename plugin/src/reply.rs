@@ -118,6 +118,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_multiline_reply_is_one_line_with_its_repeated_enhanced_code_once() {
+        let response: Response = "534-5.7.9 Application-specific password required. Learn more at\r\n\
+                                  534 5.7.9 https://support.google.com/mail/?p=InvalidSecondFactor\r\n"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            Reply::from_response(&response),
+            Reply::new(
+                534,
+                "5.7.9 Application-specific password required. Learn more at \
+                 https://support.google.com/mail/?p=InvalidSecondFactor"
+            )
+        );
+    }
+
+    #[test]
     fn the_enhanced_code_is_the_first_word_when_it_looks_like_one() {
         assert_eq!(
             Reply::new(535, "5.7.139 Authentication unsuccessful").enhanced_code(),

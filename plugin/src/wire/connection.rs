@@ -37,7 +37,11 @@ impl<S: Io> Connection<S> {
         tls: Option<&Tls>,
         hello: &ClientId,
     ) -> Result<Self, WireError> {
-        let io = S::connect(host, port, clock, tls).await?;
+        Self::greet(S::connect(host, port, clock, tls).await?, hello).await
+    }
+
+    /// Reads the greeting on `io` and says EHLO.
+    async fn greet(io: S, hello: &ClientId) -> Result<Self, WireError> {
         let mut conn = Connection {
             io,
             inbox: Inbox::default(),
@@ -155,7 +159,11 @@ impl<S: Io> Connection<S> {
     }
 
     async fn secret_command(&mut self, command: Auth) -> Result<Response, WireError> {
-        let line = Zeroizing::new(command.to_string());
+        use std::fmt::Write;
+        // Room enough up front that the line is not moved while it grows,
+        // leaving unwiped copies behind.
+        let mut line = Zeroizing::new(String::with_capacity(1024));
+        let _ = write!(line, "{command}");
         drop(command);
         self.send(line.as_bytes()).await?;
         self.reply().await
@@ -217,7 +225,114 @@ fn stuffed(email: &[u8]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::stuffed;
+    use std::collections::VecDeque;
+
+    use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+    use lettre::transport::smtp::extension::ClientId;
+
+    use super::super::{Clock, Io, Tls, WireError, block_on};
+    use super::{Connection, stuffed};
+
+    /// A server as a script: each read hands out the next chunk, every
+    /// write is recorded.
+    #[derive(Debug, Default)]
+    struct Script {
+        chunks: VecDeque<&'static [u8]>,
+        written: Vec<u8>,
+    }
+
+    impl Io for Script {
+        async fn connect(_: &str, _: u16, _: Clock, _: Option<&Tls>) -> Result<Self, WireError> {
+            unreachable!("scripts are made, not connected")
+        }
+        async fn read(&mut self, buf: &mut [u8]) -> Result<usize, WireError> {
+            let Some(chunk) = self.chunks.pop_front() else {
+                return Ok(0);
+            };
+            let n = chunk.len().min(buf.len());
+            buf[..n].copy_from_slice(&chunk[..n]);
+            if n < chunk.len() {
+                self.chunks.push_front(&chunk[n..]);
+            }
+            Ok(n)
+        }
+        async fn write_all(&mut self, bytes: &[u8]) -> Result<(), WireError> {
+            self.written.extend_from_slice(bytes);
+            Ok(())
+        }
+        async fn start_tls(&mut self, _: &Tls) -> Result<(), WireError> {
+            panic!("TLS must not start");
+        }
+        fn set_deadline(&mut self, _: Option<std::time::Instant>) {}
+        fn shutdown(&mut self) {}
+    }
+
+    fn greeted(chunks: &[&'static [u8]]) -> Connection<Script> {
+        let script = Script {
+            chunks: chunks.iter().copied().collect(),
+            written: Vec::new(),
+        };
+        let hello = ClientId::Domain("client.example".into());
+        block_on(Connection::greet(script, &hello)).expect("a greeting and an EHLO reply")
+    }
+
+    #[test]
+    fn bytes_sent_before_tls_after_agreeing_to_starttls_are_refused() {
+        let mut conn = greeted(&[
+            b"220 mail.example.org\r\n",
+            b"250-mail.example.org\r\n250 STARTTLS\r\n",
+            // The 250 would be read as the EHLO reply over TLS.
+            b"220 go ahead\r\n250-mail.example.org\r\n250 AUTH PLAIN\r\n",
+        ]);
+        let tls = Tls::new("mail.example.org", &[]).unwrap();
+        let hello = ClientId::Domain("client.example".into());
+        let refused = block_on(conn.starttls(&tls, &hello));
+        assert!(
+            matches!(refused, Err(WireError::DataBeforeTls)),
+            "injected data must not pass for the server's: {refused:?}"
+        );
+        assert!(conn.has_broken(), "and the connection is not used again");
+    }
+
+    #[test]
+    fn auth_login_answers_both_challenges() {
+        let mut conn = greeted(&[
+            b"220 mail.example.org\r\n",
+            b"250-mail.example.org\r\n250 AUTH LOGIN\r\n",
+            b"334 VXNlcm5hbWU6\r\n",
+            b"334 UGFzc3dvcmQ6\r\n",
+            b"235 2.7.0 Accepted\r\n",
+        ]);
+        let credentials = Credentials::new("alice".into(), "secret".into());
+        let accepted = block_on(conn.auth(Mechanism::Login, &credentials)).unwrap();
+        assert!(accepted.has_code(235));
+        let written = String::from_utf8(conn.io.written.clone()).unwrap();
+        assert!(
+            written.ends_with("AUTH LOGIN\r\nYWxpY2U=\r\nc2VjcmV0\r\n"),
+            "the user, then the password, each base64: {written:?}"
+        );
+    }
+
+    #[test]
+    fn a_whitespace_line_in_the_ehlo_reply_is_no_panic() {
+        let conn = greeted(&[b"220 x\r\n", b"250-x\r\n250-   \r\n250 AUTH PLAIN\r\n"]);
+        assert!(
+            conn.server_info()
+                .get_auth_mechanism(&[Mechanism::Plain])
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_server_that_hangs_up_mid_reply_is_closed_not_waited_for() {
+        let script = Script {
+            chunks: [&b"220-hello\r\n"[..]].into_iter().collect(),
+            written: Vec::new(),
+        };
+        let hello = ClientId::Domain("client.example".into());
+        let closed = block_on(Connection::greet(script, &hello));
+        assert!(matches!(closed, Err(WireError::Closed)), "{closed:?}");
+    }
 
     #[test]
     fn lines_starting_with_a_dot_are_stuffed_and_the_end_appended() {
