@@ -5,15 +5,22 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::transport::smtp::client::{Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use mailcred_core::accounts::{Account, AccountFile, Security};
+use rustls::pki_types::CertificateDer;
 
 use crate::login::Settings;
+use crate::wire::{self, Tls, WireError};
 use crate::{CredentialHelper, Error, Login, MailcredTransport};
 
-/// How long one SMTP command may take before the connection is given up.
+/// How long one wait for the server (one read or write) may take before the
+/// connection is given up.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one exchange with the server may take as a whole: connecting
+/// and logging in, or one message. Long enough for a large message over a
+/// slow link; short enough that a server trickling a byte now and then
+/// cannot hold the program waiting on it for good.
+pub const DEFAULT_EXCHANGE_TIMEOUT: Duration = Duration::from_secs(300);
 /// How many connections a transport keeps open at most (in use and idle).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10;
 /// How long an idle connection is kept before it is closed.
@@ -34,8 +41,9 @@ pub struct MailcredTransportBuilder {
     security: Security,
     user: String,
     helper: CredentialHelper,
-    roots: Vec<Certificate>,
+    roots: Vec<CertificateDer<'static>>,
     timeout: Option<Duration>,
+    exchange_timeout: Option<Duration>,
     hello: ClientId,
     max_connections: usize,
     idle_timeout: Duration,
@@ -53,6 +61,7 @@ impl MailcredTransportBuilder {
             helper: CredentialHelper::mailcred(),
             roots: Vec::new(),
             timeout: Some(DEFAULT_TIMEOUT),
+            exchange_timeout: Some(DEFAULT_EXCHANGE_TIMEOUT),
             hello: ClientId::default(),
             max_connections: DEFAULT_MAX_CONNECTIONS,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
@@ -147,15 +156,27 @@ impl MailcredTransportBuilder {
 
     /// Adds the certificate(s) in `pem`; `what` names them in the error.
     fn add_root(mut self, pem: &[u8], what: String) -> Result<Self, Error> {
-        let certificate =
-            Certificate::from_pem(pem).map_err(|source| Error::BadCertificate { what, source })?;
-        self.roots.push(certificate);
+        let certificates =
+            wire::roots_from_pem(pem).map_err(|why| Error::BadCertificate { what, why })?;
+        self.roots.extend(certificates);
         Ok(self)
     }
 
-    /// How long one SMTP command may take; `None` waits forever.
+    /// How long one wait for the server (one read or one write) may take;
+    /// `None` waits forever. See also [`exchange_timeout`](Self::exchange_timeout).
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long one exchange may take as a whole, however steadily the
+    /// server keeps sending: connecting, TLS and the login (not counting
+    /// the wait for the credential helper) are one exchange, and each
+    /// message is one. Past it the connection is closed and the error is
+    /// [`Error::Deadline`]. `None` leaves only the [`timeout`](Self::timeout)
+    /// of each wait.
+    pub fn exchange_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.exchange_timeout = limit;
         self
     }
 
@@ -203,14 +224,11 @@ impl MailcredTransportBuilder {
         let tls = match self.security {
             Security::NoneDangerous => None,
             Security::Starttls | Security::Tls => {
-                let mut tls = TlsParameters::builder(self.host.clone());
-                for root in self.roots {
-                    tls = tls.add_root_certificate(root);
-                }
-                Some(tls.build_rustls().map_err(|source| Error::Tls {
+                Some(Tls::new(&self.host, &self.roots).map_err(|e| Error::Tls {
                     server: server.clone(),
-                    hint: "the TLS settings could not be built from the certificates given",
-                    source,
+                    hint: "the TLS settings could not be made for this host and these \
+                               certificates",
+                    source: WireError::Tls(std::io::Error::other(e)),
                 })?)
             }
         };
@@ -226,6 +244,7 @@ impl MailcredTransportBuilder {
             helper: self.helper,
             tls,
             timeout: self.timeout,
+            exchange_timeout: self.exchange_timeout,
             hello: self.hello,
             max_connections: self.max_connections,
             idle_timeout: self.idle_timeout,

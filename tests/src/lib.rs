@@ -7,6 +7,7 @@
 //! the developer's real keyring, gitconfig or mailcred index, so tests can run
 //! in parallel without seeing each other's secrets.
 
+pub mod hostile;
 mod process;
 mod session;
 mod session_id;

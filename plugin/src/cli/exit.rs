@@ -22,7 +22,9 @@ pub fn exit_code(error: &Error) -> u8 {
             .and_then(|c| u8::try_from(c).ok())
             .filter(|c| *c != exit::SUCCESS && exit::meaning(*c).is_some())
             .unwrap_or(exit::SOFTWARE),
-        Error::HelperAnswer { .. } | Error::UnsafeValue { .. } => PROTOCOL,
+        Error::HelperAnswer { .. } | Error::UnsafeValue { .. } | Error::ReplyTooLarge { .. } => {
+            PROTOCOL
+        }
         Error::NoPassword { .. } => exit::NO_PASSWORD,
         Error::Authentication { reply, .. } if !reply.is_permanent() => TEMPORARY,
         Error::Authentication { .. } => NO_PERMISSION,

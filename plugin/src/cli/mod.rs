@@ -60,11 +60,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some("test") => check::run(args.collect()),
         Some("send") => send::run(args.collect()),
         Some("--version" | "-V") => {
-            println!("mailcred-smtp {}", env!("CARGO_PKG_VERSION"));
+            say(&format!("mailcred-smtp {}", env!("CARGO_PKG_VERSION")));
             Ok(())
         }
         Some("--help" | "-h" | "help") => {
-            println!("{USAGE}");
+            say(USAGE);
             Ok(())
         }
         _ => Err(Failure::new(mailcred_core::exit::USAGE, USAGE)),
@@ -76,6 +76,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Prints `text` and a newline on stdout; a reader that went away (`| head`)
+/// is no error, where `println!` would panic.
+fn say(text: &str) {
+    let _ = writeln!(std::io::stdout(), "{text}");
 }
 
 /// The credential helper the commands use: `git-credential-mailcred`

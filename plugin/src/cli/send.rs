@@ -7,14 +7,14 @@ use lettre::Transport;
 use lettre::address::{Address, Envelope};
 use mailcred_core::exit;
 
-use super::{Failure, builder, read_accounts};
+use super::{Failure, builder, read_accounts, say};
 use crate::sendmail::{self, AccountChoiceError, SendmailArgs};
 
 pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let args = SendmailArgs::parse(args)
         .map_err(|e| Failure::new(exit::USAGE, format!("{e}\n{}", sendmail::USAGE)))?;
     if args.help {
-        println!("{}", sendmail::USAGE);
+        say(sendmail::USAGE);
         return Ok(());
     }
     let not_sent = |code, why: String| Failure::new(code, format!("message not sent: {why}"));

@@ -6,6 +6,7 @@
 
 mod addresses;
 mod args;
+mod header;
 mod message;
 
 pub use addresses::{AddressError, parse_list};

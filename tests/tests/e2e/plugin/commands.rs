@@ -201,3 +201,50 @@ fn mailcred_send_without_recipients_is_a_usage_error() {
     assert!(sent.stderr.contains("no recipients"), "{sent}");
     assert_eq!(relay.logins(), [], "nothing to send, no login");
 }
+
+/// Blind copies spelled as RFC 5322's obsolete syntax allows: spaces before
+/// the colon, any case, a continuation line (tabs: the unit tests).
+const OBSOLETE_BCC: &str = "\
+From: Alice <alice@example.org>
+To: Bob <bob@example.org>
+Bcc : hidden@example.org
+bCC  :  second@example.org,
+\tthird@example.org
+Subject: blind copies
+
+Hello Bob.
+";
+
+#[test]
+fn mailcred_send_dash_t_sends_to_every_spelling_of_bcc_and_shows_none_of_them() {
+    let relay = MailAccount::new(SmtpMode::Plain, PASSWORD);
+    let sent = send(&relay, &["-t", "-i"], OBSOLETE_BCC);
+    assert!(sent.success(), "{sent}");
+    let messages = relay.server.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}\n{sent}");
+    assert_eq!(
+        messages[0].rcpt_tos,
+        [
+            "bob@example.org",
+            "hidden@example.org",
+            "second@example.org",
+            "third@example.org"
+        ],
+        "each Bcc spelling puts its addresses in the envelope"
+    );
+    let data = &messages[0].data;
+    let leaked: Vec<&str> = data
+        .lines()
+        .filter(|l| {
+            let l = l.to_ascii_lowercase();
+            l.starts_with("bcc")
+                || ["hidden@", "second@", "third@"]
+                    .iter()
+                    .any(|a| l.contains(a))
+        })
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "no Bcc line, nor its continuation, reaches the recipients: {leaked:?} in {data:?}"
+    );
+}

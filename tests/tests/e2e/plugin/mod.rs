@@ -25,6 +25,7 @@ use crate::mail_account::{ACCOUNT, MailAccount, PASSWORD, RECIPIENT, USER, WRONG
 
 mod commands;
 mod helper_calls;
+mod hostile;
 mod tools;
 mod transport;
 
