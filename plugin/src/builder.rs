@@ -6,8 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::transport::smtp::extension::ClientId;
-use mailcred_core::accounts::{Account, AccountFile, Security};
+use mailcred_core::accounts::{Account, AccountFile, AccountQuery, AccountSource, Security};
+use mailcred_core::private_files::read_regular_file;
 use rustls::pki_types::CertificateDer;
+
+/// The largest CA file read: Mozilla's whole bundle is about 200 KB.
+const MAX_CA_FILE_BYTES: u64 = 4 << 20;
 
 use crate::login::Settings;
 use crate::wire::{self, Tls, WireError};
@@ -147,10 +151,14 @@ impl MailcredTransportBuilder {
     /// contents of a PEM file.
     pub fn add_root_certificate_file(self, path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
-        let pem = std::fs::read(path).map_err(|source| Error::CaFile {
-            path: path.to_owned(),
-            source,
-        })?;
+        // A CA bundle is a few hundred kilobytes; a FIFO or device must
+        // not hang or exhaust the sender.
+        let pem = read_regular_file(path, MAX_CA_FILE_BYTES)
+            .and_then(|pem| pem.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)))
+            .map_err(|source| Error::CaFile {
+                path: path.to_owned(),
+                source,
+            })?;
         self.add_root(&pem, path.display().to_string())
     }
 
@@ -254,9 +262,5 @@ impl MailcredTransportBuilder {
 }
 
 fn read_account(name: &str) -> Result<Account, Error> {
-    let accounts = AccountFile::default_location()?.read()?;
-    accounts
-        .get(name)
-        .cloned()
-        .ok_or_else(|| Error::UnknownAccount { name: name.into() })
+    Ok(AccountFile::default_location()?.find(AccountQuery::Named(name))?)
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mailcred_core::accounts::AccountError;
+use mailcred_core::accounts::{AccountError, LookupError};
 use mailcred_core::protocol::ProtocolError;
 
 use crate::wire::{Oversize, WireError};
@@ -18,14 +18,10 @@ pub enum Error {
     /// The mailcred account file could not be read.
     #[error(transparent)]
     Accounts(#[from] AccountError),
-    /// No account by that name.
-    #[error(
-        "no mail account named \"{name}\"; `mailcred list` shows them, `mailcred add` makes one"
-    )]
-    UnknownAccount {
-        /// The name asked for.
-        name: String,
-    },
+    /// No single account answers (the message is mailcred-core's, as for
+    /// every lookup).
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
     /// The account is set to `none-dangerous` and a safe constructor was used.
     #[error(
         "mail account \"{name}\" is set to --security none-dangerous: its password would cross the network unencrypted; use the `_dangerous` constructor to accept that"

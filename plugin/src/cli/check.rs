@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use mailcred_core::accounts::Security;
+use mailcred_core::accounts::{AccountQuery, Security};
 use mailcred_core::exit;
 
 use super::{Failure, builder, read_accounts, say};
@@ -53,8 +53,8 @@ pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
 
     let accounts = read_accounts()?;
     let account = accounts
-        .get(&name)
-        .ok_or_else(|| Error::UnknownAccount { name: name.clone() })?;
+        .find(AccountQuery::Named(&name))
+        .map_err(Error::from)?;
     let transport = builder(account, ca_file.as_ref())?.build()?;
     transport.test_connection()?;
     let over = match account.security {

@@ -10,7 +10,7 @@ use crate::Error;
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Accounts(e) => e.exit_code(),
-        Error::UnknownAccount { .. } => exit::NO_ACCOUNT,
+        Error::Lookup(e) => e.exit_code(),
         Error::PlaintextAccount { .. } | Error::CaFile { .. } | Error::BadCertificate { .. } => {
             exit::CONFIG
         }

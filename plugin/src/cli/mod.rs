@@ -72,7 +72,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            let _ = writeln!(std::io::stderr(), "mailcred: {}", failure.message);
+            // Messages may quote an account file or a server: never pass
+            // their control characters to the terminal.
+            let message = mailcred_core::terminal::printable(&failure.message);
+            let _ = writeln!(std::io::stderr(), "mailcred: {message}");
             ExitCode::from(failure.code)
         }
     }

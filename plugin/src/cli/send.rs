@@ -33,9 +33,9 @@ pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
     }
     let accounts = read_accounts().map_err(|e| not_sent_error(e.into()))?;
     let account = sendmail::choose_account(&accounts, &args, &prepared).map_err(|e| {
-        let code = match e {
+        let code = match &e {
             AccountChoiceError::NoSender => exit::USAGE,
-            _ => exit::NO_ACCOUNT,
+            AccountChoiceError::Lookup(lookup) => lookup.exit_code(),
         };
         not_sent(code, e.to_string())
     })?;

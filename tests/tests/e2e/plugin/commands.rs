@@ -183,7 +183,7 @@ fn mailcred_send_needs_an_account_for_the_from_address() {
     assert_eq!(sent.code, Some(NO_ACCOUNT), "{sent}");
     assert!(
         sent.stderr
-            .contains("no mail account logs in as mallory@example.org")
+            .contains("no mail account for the login mallory@example.org")
             && sent.stderr.contains("--account"),
         "{sent}"
     );
