@@ -1,4 +1,9 @@
-# Shared by scripts/demo and scripts/test. Sourced, not run.
+# shellcheck shell=bash
+# Shared by scripts/demo, scripts/test and packaging/test. Sourced, not run.
+
+# errexit inside command substitutions too: without it `x=$(a; b)` goes on
+# after a fails, and the error surfaces later as a misleading one.
+shopt -s inherit_errexit
 
 # Debian packages the build needs: a C compiler for ring (TLS in mailcred-smtp).
 # The Secret Service store speaks D-Bus in Rust (zbus): no libdbus headers.
@@ -11,6 +16,28 @@ MAIL_TEST_PACKAGES="msmtp neomutt openssl python3-venv libauthen-sasl-perl libio
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# Cleanups that run when the script ends however it ends: normally, by
+# errexit or die, by Ctrl-C (INT) or kill (TERM); the signal traps turn the
+# signal into an exit, which runs the EXIT trap. The last registered runs
+# first. Subshells do not inherit the traps, so a `( ... )` never runs them.
+CLEANUPS=()
+on_exit() { CLEANUPS+=("$1"); }
+run_cleanups() {
+    local i
+    for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do
+        eval "${CLEANUPS[i]}" || true
+    done
+    CLEANUPS=()
+}
+trap run_cleanups EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# "sudo" when not root, so that root (a container, CI) needs no sudo at all.
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
 # Installs the named Debian packages that are missing; does nothing when all
 # are there, so it is cheap to run every time.
 ensure_packages() {
@@ -22,11 +49,11 @@ ensure_packages() {
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     log "installing ${missing[*]}"
-    local sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
     command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} by hand"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # apt's output goes to stderr: stdout stays the caller's.
+    as_root apt-get update -qq >&2
+    as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # Whether a Secret Service answers on the current session bus.
@@ -38,70 +65,132 @@ secret_service_running() {
 }
 
 # Starts gnome-keyring's Secret Service, unlocked with a throwaway password,
-# on the current (private) session bus. A non-empty password is required: an
-# empty one creates no login collection and the first write fails.
+# on the current (private) session bus, and stops it when the script exits.
+# A non-empty password is required: an empty one creates no login collection
+# and the first write fails. It runs in the foreground as a job of this
+# script, so its pid is known (--daemonize would hide it behind a double
+# fork), and this waits until it owns the Secret Service name.
 start_headless_keyring() {
     local password="${1:-mailcred-headless}"
+    local log
+    log=$(mktemp)
+    on_exit "rm -f '$log'"
     printf '%s' "$password" \
-        | gnome-keyring-daemon --daemonize --unlock --components=secrets >/dev/null
+        | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>"$log" &
+    local pid=$!
+    on_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
     local i
-    for i in $(seq 50); do
+    for i in $(seq 100); do
         secret_service_running && return 0
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
-    die "gnome-keyring-daemon did not appear on the session bus"
+    die "gnome-keyring-daemon did not appear on the session bus: $(cat "$log")"
 }
 
 # NeoMutt gained account_command in 2022-11; Debian 12 ships 20220429. The
 # tests run both: the system neomutt (backticks) and, for account_command, a
-# newer one. Prints the path of the newer one. On bookworm it is Debian's own
-# bookworm-backports package, unpacked under target/ beside the system one
-# rather than installed over it.
+# newer one. Sets NEW_NEOMUTT to the path of the newer one (a variable, not
+# stdout: a function run in `$(...)` cannot stop the script, and anything
+# else it printed would become part of the path). On bookworm it is Debian's
+# own bookworm-backports package, unpacked under target/ beside the system
+# one rather than installed over it.
 ensure_new_neomutt() {
     local dir="$PWD/target/neomutt-backports"
     local bin="$dir/usr/bin/neomutt"
-    # -Q exits 1 even when it prints the variable; its output tells.
-    has_account_command() {
-        local shown
-        shown=$("$1" -n -F /dev/null -Q account_command 2>/dev/null || true)
-        grep -q '^set account_command' <<<"$shown"
-    }
-    if [ -x "$bin" ] && has_account_command "$bin"; then
-        echo "$bin"; return 0
+    NEW_NEOMUTT=""
+    if [ -x "$bin" ] && neomutt_has_account_command "$bin"; then
+        NEW_NEOMUTT=$bin; return 0
     fi
-    if has_account_command "$(command -v neomutt)"; then
-        command -v neomutt; return 0
+    local system
+    system=$(command -v neomutt || true)
+    if [ -n "$system" ] && neomutt_has_account_command "$system"; then
+        NEW_NEOMUTT=$system; return 0
     fi
-    local codename
-    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-    [ "$codename" = bookworm ] \
+    [ "$(debian_codename)" = bookworm ] \
         || die "neomutt has no account_command and this is not Debian 12: install NeoMutt 2022-11 or later"
-    # The mirror the machine already uses, with the backports suite.
-    local uri
-    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-    [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list)
-    [ -n "$uri" ] || die "cannot find the Debian mirror in the apt sources"
-    local sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    local list=/etc/apt/sources.list.d/mailcred-tests-backports.list
     log "fetching neomutt from bookworm-backports (for the account_command tests)"
-    echo "deb $uri bookworm-backports main" | $sudo tee "$list" >/dev/null
-    $sudo apt-get update -qq
     local work
     work=$(mktemp -d)
-    chmod 777 "$work"
-    (cd "$work" && apt-get download -qq neomutt/bookworm-backports 2>/dev/null)
-    $sudo rm -f "$list"
-    $sudo apt-get update -qq
+    on_exit "rm -rf '$work'"
+    download_from_backports neomutt "$work"
+    local debs=("$work"/neomutt_*.deb)
+    [ -f "${debs[0]}" ] || die "apt-get download neomutt/bookworm-backports left no neomutt_*.deb in $work"
     rm -rf "$dir"
     mkdir -p "$dir"
-    dpkg-deb -x "$work"/neomutt_*.deb "$dir"
+    dpkg-deb -x "${debs[0]}" "$dir" >&2
     rm -rf "$work"
     # Its libraries, from bookworm itself.
     ensure_packages liblmdb0 libgsasl18 libnotmuch5 libgpgme11 liblua5.4-0 libtokyocabinet9
-    if ldd "$bin" | grep -q 'not found'; then
-        die "neomutt from bookworm-backports misses libraries: $(ldd "$bin" | grep 'not found' | tr '\n' ' ')"
-    fi
-    has_account_command "$bin" || die "neomutt from bookworm-backports has no account_command"
-    echo "$bin"
+    local missing
+    missing=$(ldd "$bin" 2>/dev/null | grep 'not found' || true)
+    [ -z "$missing" ] \
+        || die "neomutt from bookworm-backports misses libraries: $(tr '\n' ' ' <<<"$missing")"
+    neomutt_has_account_command "$bin" || die "neomutt from bookworm-backports has no account_command"
+    NEW_NEOMUTT=$bin
+}
+
+# Whether the neomutt at $1 knows account_command. -Q exits 1 even when it
+# prints the variable; its output tells.
+neomutt_has_account_command() {
+    local shown
+    shown=$("$1" -n -F /dev/null -Q account_command 2>/dev/null || true)
+    grep -q '^set account_command' <<<"$shown"
+}
+
+debian_codename() {
+    (. /etc/os-release && echo "${VERSION_CODENAME:-}")
+}
+
+# The Debian mirror the machine already uses.
+debian_mirror() {
+    local uri
+    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+    [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+    echo "$uri"
+}
+
+# The temporary apt source for bookworm-backports (a variable so that the
+# tests of this file can point it elsewhere).
+BACKPORTS_LIST=/etc/apt/sources.list.d/mailcred-tests-backports.list
+
+# Downloads the .deb of PACKAGE from bookworm-backports into DIR without
+# installing it. The backports suite is an apt source only meanwhile: it is
+# removed right after, and by the exit trap if the run stops in between.
+download_from_backports() {
+    local package=$1 dir=$2
+    local uri
+    uri=$(debian_mirror)
+    [ -n "$uri" ] || die "cannot find the Debian mirror in the apt sources"
+    on_exit remove_backports_source
+    echo "deb $uri bookworm-backports main" | as_root tee "$BACKPORTS_LIST" >/dev/null
+    # apt-get download runs as the _apt user where it can: it must write DIR.
+    chmod 777 "$dir"
+    local status=0
+    { as_root apt-get update -qq && (cd "$dir" && apt-get download -qq "$package/bookworm-backports"); } >&2 \
+        || status=$?
+    remove_backports_source
+    [ "$status" -eq 0 ] \
+        || die "could not download $package from bookworm-backports at $uri (apt-get exited $status, its message is above): check the network and the mirror"
+    # Forget the backports package lists again.
+    as_root apt-get update -qq >&2
+}
+
+remove_backports_source() {
+    [ ! -e "$BACKPORTS_LIST" ] || as_root rm -f "$BACKPORTS_LIST"
+}
+
+# The crates a library user of mailcred-lettre must not compile: the CLI
+# parser, the prompt, D-Bus and the keyring stores live in the `mailcred`
+# crate only, and the plugin stands on mailcred-core (issue 10).
+HEAVY_CRATES="clap clap_complete clap_mangen rpassword zbus keyring-core secret-service mailcred"
+check_plugin_dependencies() {
+    local tree crate found=()
+    tree=$(cargo tree -p mailcred-lettre -e normal --prefix none --locked | awk '{print $1}' | sort -u)
+    for crate in $HEAVY_CRATES; do
+        grep -qx "$crate" <<<"$tree" && found+=("$crate")
+    done
+    [ ${#found[@]} -eq 0 ] \
+        || die "mailcred-lettre depends on ${found[*]}: its core must stay dependency-light (cargo tree -p mailcred-lettre -e normal -i ${found[0]})"
+    grep -qx "mailcred-core" <<<"$tree" || die "mailcred-lettre no longer builds on mailcred-core"
 }

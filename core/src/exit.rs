@@ -10,7 +10,8 @@
 
 /// Success, including "no credential found" for git's `get`.
 pub const SUCCESS: u8 = 0;
-/// A command line that does not parse or cannot be used (sysexits `EX_USAGE`).
+/// A command line that does not parse or cannot be used, or an account whose
+/// values no snippet can hold safely (sysexits `EX_USAGE`).
 pub const USAGE: u8 = 64;
 /// The input on stdin was refused: a credential request (bare CR, NUL,
 /// malformed, too large, unscoped erase), a new password, or a message to send.
@@ -57,7 +58,7 @@ pub const TABLE: &[(u8, &str)] = &[
     ),
     (
         USAGE,
-        "bad command line, or arguments that cannot be used together",
+        "bad command line, or arguments (or an account's values) that cannot be used as asked",
     ),
     (
         REFUSED_INPUT,

@@ -16,3 +16,4 @@ pub mod exit;
 pub mod harden;
 pub mod private_files;
 pub mod protocol;
+pub mod terminal;

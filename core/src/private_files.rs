@@ -11,6 +11,65 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+/// The most an account file or index may hold: thousands of accounts fit
+/// in a few hundred kilobytes.
+pub const MAX_PRIVATE_FILE_BYTES: u64 = 8 << 20;
+
+/// The contents of the file at `path`, or `None` when there is none.
+///
+/// Any file mailcred opens may be hostile or simply odd, and none may hang
+/// or exhaust it: a FIFO would block the read (and msmtp, mbsync or git
+/// waiting on mailcred) forever, `/dev/zero` would never end, a folder
+/// cannot be read. So only a regular file is read, and at most `limit`
+/// bytes of it; anything else is an error naming what was found.
+pub fn read_regular_file(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    // Checked before opening: opening a FIFO for reading blocks until a
+    // writer comes.
+    let metadata = match fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if !metadata.is_file() {
+        return Err(io::Error::new(
+            ErrorKind::InvalidInput,
+            format!("it is not a regular file but {}", kind_of(&metadata)),
+        ));
+    }
+    let file = File::open(path)?;
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut io::Read::take(file, limit + 1), &mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(io::Error::new(
+            ErrorKind::InvalidData,
+            format!("it is larger than {limit} bytes"),
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+fn kind_of(metadata: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = metadata.file_type();
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if metadata.is_dir() {
+        "a folder"
+    } else {
+        "something other than a file"
+    }
+}
+
 /// A folder (0700) of private files (0600).
 #[derive(Debug, Clone)]
 pub struct PrivateDir {
@@ -60,13 +119,10 @@ impl PrivateDir {
         Ok(FileLock { _file: file })
     }
 
-    /// The contents of `name`, or `None` when it does not exist.
+    /// The contents of `name`, or `None` when it does not exist (see
+    /// [`read_regular_file`]).
     pub fn read(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
-        match fs::read(self.dir.join(name)) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        read_regular_file(&self.dir.join(name), MAX_PRIVATE_FILE_BYTES)
     }
 
     /// Reads `name` as a `T`; a missing file is `T::default()`.
@@ -201,4 +257,45 @@ pub fn parse_json<T: VersionedJson>(bytes: &[u8]) -> Result<T, String> {
         return Err(format!("unknown format version {version}"));
     }
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_is_none_and_a_small_one_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        assert!(read_regular_file(&path, 10).unwrap().is_none());
+        fs::write(&path, b"0123456789").unwrap();
+        assert_eq!(
+            read_regular_file(&path, 10).unwrap().unwrap(),
+            b"0123456789"
+        );
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_not_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        fs::write(&path, b"01234567890").unwrap();
+        let error = read_regular_file(&path, 10).unwrap_err();
+        assert!(
+            error.to_string().contains("larger than 10 bytes"),
+            "{error}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_endless_device_and_a_folder_are_refused_without_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let zero = dir.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let error = read_regular_file(&zero, 10).unwrap_err();
+        assert!(error.to_string().contains("a device"), "{error}");
+        let error = read_regular_file(dir.path(), 10).unwrap_err();
+        assert!(error.to_string().contains("a folder"), "{error}");
+    }
 }

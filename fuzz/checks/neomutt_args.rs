@@ -12,7 +12,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
 use clap::Parser;
-use mailcred::accounts::Provider;
+use mailcred::accounts::{LookupError, Provider};
 use mailcred::cli::{Cli, Command, GitHelperArgs};
 use mailcred::commands::accounts::{NewAccount, add, resolve};
 use mailcred::commands::{CommandError, Context, lookup};
@@ -181,7 +181,12 @@ fn neomutt(ctx: &Context<'_>, hostname: &str, username: Option<&str>) {
         (Err(e @ CommandError::NoPassword { .. }), [one]) if one.password.is_none() => {
             check_error(&e, &out)
         }
-        (Err(e @ CommandError::NoSingleMatch(_)), m) if m.len() != 1 => check_error(&e, &out),
+        (
+            Err(
+                e @ CommandError::Lookup(LookupError::NoMatch { .. } | LookupError::Several { .. }),
+            ),
+            m,
+        ) if m.len() != 1 => check_error(&e, &out),
         (Err(e), m) => panic!("neomutt failed with {e:?} for {m:?}"),
     }
 }
@@ -196,7 +201,9 @@ fn get(ctx: &Context<'_>, name: &str) {
         }
         (Ok(()), _) => panic!("get answered for {name:?}: {out:?}"),
         (Err(e @ CommandError::NoPassword { .. }), Some(None))
-        | (Err(e @ CommandError::UnknownAccount { .. }), None) => check_error(&e, &out),
+        | (Err(e @ CommandError::Lookup(LookupError::UnknownName { .. })), None) => {
+            check_error(&e, &out)
+        }
         (Err(e), k) => panic!("get {name:?} failed with {e:?} for {k:?}"),
     }
 }

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::accounts::{Provider, Security};
 use crate::commands::snippets::{GitScope, Tool};
 use crate::commands::{self, CommandError, Context};
+use crate::terminal::printable;
 use crate::{exit, harden, secret_input};
 
 /// Keeps mail app passwords in the OS keyring and serves them to git
@@ -354,7 +355,10 @@ fn finish(result: Result<(), CommandError>) -> ExitCode {
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             let code = e.exit_code();
-            let _ = writeln!(io::stderr(), "mailcred: {:#}", anyhow::Error::from(e));
+            // A message may quote a hand-edited account file: never pass its
+            // control characters to the terminal.
+            let message = format!("{:#}", anyhow::Error::from(e));
+            let _ = writeln!(io::stderr(), "mailcred: {}", printable(&message));
             ExitCode::from(code)
         }
     }

@@ -17,4 +17,4 @@ pub mod store;
 pub mod vault;
 
 // The core's modules, at the paths they have always had here.
-pub use mailcred_core::{accounts, exit, harden, private_files, protocol};
+pub use mailcred_core::{accounts, exit, harden, private_files, protocol, terminal};

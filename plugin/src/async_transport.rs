@@ -5,14 +5,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use lettre::AsyncTransport;
 use lettre::address::Envelope;
-use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::response::Response;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::login::{MECHANISMS, Settings};
+use crate::login::Settings;
 use crate::pool::Idle;
 use crate::transaction::{After, Failed, transaction};
+use crate::wire::TokioIo;
 use crate::{Error, MailcredTransportBuilder};
+
+type AsyncSmtpConnection = crate::wire::Connection<TokioIo>;
 
 /// The tokio version of [`MailcredTransport`](crate::MailcredTransport):
 /// pooled connections, the password asked for from the credential helper
@@ -77,7 +79,9 @@ impl AsyncMailcredTransport {
 
     /// See [`MailcredTransport::test_connection`](crate::MailcredTransport::test_connection).
     pub async fn test_connection(&self) -> Result<(), Error> {
-        let mut conn = open(&self.inner.settings).await?;
+        let settings = &self.inner.settings;
+        let mut conn = open(settings).await?;
+        conn.set_deadline(settings.deadline());
         let _ = conn.quit().await;
         Ok(())
     }
@@ -123,11 +127,11 @@ impl AsyncTransport for AsyncMailcredTransport {
     type Error = Error;
 
     async fn send_raw(&self, envelope: &Envelope, email: &[u8]) -> Result<Response, Error> {
-        let server = self.inner.settings.server();
+        let settings = &self.inner.settings;
         loop {
             let mut lease = self.lease().await?;
             let conn = lease.conn.as_mut().expect("a lease holds a connection");
-            let result = transaction!(conn, server, envelope, email, .await);
+            let result = transaction(conn, settings, envelope, email).await;
             match result {
                 Ok(response) => {
                     lease.finish(true).await;
@@ -180,41 +184,19 @@ impl Lease {
 /// Like the blocking transport's `open`: TLS first, then the helper (in a
 /// blocking task), AUTH, and `store` or `erase`.
 async fn open(settings: &Arc<Settings>) -> Result<AsyncSmtpConnection, Error> {
-    let mut conn = AsyncSmtpConnection::connect_tokio1(
-        (settings.host.as_str(), settings.port),
-        settings.timeout,
-        &settings.hello,
-        settings.wrapper_tls().cloned(),
-        None,
-    )
-    .await
-    .map_err(|e| settings.connection_error(e))?;
-    if let Some(tls) = settings.starttls() {
-        if !conn.can_starttls() {
-            conn.abort().await;
-            return Err(Error::NoStartTls {
-                server: settings.server().to_owned(),
-            });
-        }
-        conn.starttls(tls.clone(), &settings.hello)
-            .await
-            .map_err(|e| settings.connection_error(e))?;
-    }
+    let mut secured = settings.secure::<TokioIo>().await?;
     let asking = Arc::clone(settings);
     let filled = match blocking(move || asking.fill()).await {
         Ok(filled) => filled,
         Err(e) => {
-            conn.abort().await;
+            secured.conn.abort().await;
             return Err(e);
         }
     };
-    let outcome = conn.auth(MECHANISMS, &filled.credentials()).await.map(drop);
-    if outcome.is_err() {
-        conn.abort().await;
-    }
+    let outcome = secured.login(&filled).await;
     let telling = Arc::clone(settings);
     blocking(move || telling.after_auth(&filled, outcome)).await?;
-    Ok(conn)
+    Ok(secured.conn)
 }
 
 /// Runs helper work on tokio's blocking pool: it starts a process and waits.

@@ -5,15 +5,26 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::transport::smtp::client::{Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use mailcred_core::accounts::{Account, AccountFile, Security};
+use mailcred_core::accounts::{Account, AccountFile, AccountQuery, AccountSource, Security};
+use mailcred_core::private_files::read_regular_file;
+use rustls::pki_types::CertificateDer;
+
+/// The largest CA file read: Mozilla's whole bundle is about 200 KB.
+const MAX_CA_FILE_BYTES: u64 = 4 << 20;
 
 use crate::login::Settings;
+use crate::wire::{self, Tls, WireError};
 use crate::{CredentialHelper, Error, Login, MailcredTransport};
 
-/// How long one SMTP command may take before the connection is given up.
+/// How long one wait for the server (one read or write) may take before the
+/// connection is given up.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long one exchange with the server may take as a whole: connecting
+/// and logging in, or one message. Long enough for a large message over a
+/// slow link; short enough that a server trickling a byte now and then
+/// cannot hold the program waiting on it for good.
+pub const DEFAULT_EXCHANGE_TIMEOUT: Duration = Duration::from_secs(300);
 /// How many connections a transport keeps open at most (in use and idle).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10;
 /// How long an idle connection is kept before it is closed.
@@ -34,8 +45,9 @@ pub struct MailcredTransportBuilder {
     security: Security,
     user: String,
     helper: CredentialHelper,
-    roots: Vec<Certificate>,
+    roots: Vec<CertificateDer<'static>>,
     timeout: Option<Duration>,
+    exchange_timeout: Option<Duration>,
     hello: ClientId,
     max_connections: usize,
     idle_timeout: Duration,
@@ -53,6 +65,7 @@ impl MailcredTransportBuilder {
             helper: CredentialHelper::mailcred(),
             roots: Vec::new(),
             timeout: Some(DEFAULT_TIMEOUT),
+            exchange_timeout: Some(DEFAULT_EXCHANGE_TIMEOUT),
             hello: ClientId::default(),
             max_connections: DEFAULT_MAX_CONNECTIONS,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
@@ -138,24 +151,40 @@ impl MailcredTransportBuilder {
     /// contents of a PEM file.
     pub fn add_root_certificate_file(self, path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
-        let pem = std::fs::read(path).map_err(|source| Error::CaFile {
-            path: path.to_owned(),
-            source,
-        })?;
+        // A CA bundle is a few hundred kilobytes; a FIFO or device must
+        // not hang or exhaust the sender.
+        let pem = read_regular_file(path, MAX_CA_FILE_BYTES)
+            .and_then(|pem| pem.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)))
+            .map_err(|source| Error::CaFile {
+                path: path.to_owned(),
+                source,
+            })?;
         self.add_root(&pem, path.display().to_string())
     }
 
     /// Adds the certificate(s) in `pem`; `what` names them in the error.
     fn add_root(mut self, pem: &[u8], what: String) -> Result<Self, Error> {
-        let certificate =
-            Certificate::from_pem(pem).map_err(|source| Error::BadCertificate { what, source })?;
-        self.roots.push(certificate);
+        let certificates =
+            wire::roots_from_pem(pem).map_err(|why| Error::BadCertificate { what, why })?;
+        self.roots.extend(certificates);
         Ok(self)
     }
 
-    /// How long one SMTP command may take; `None` waits forever.
+    /// How long one wait for the server (one read or one write) may take;
+    /// `None` waits forever. See also [`exchange_timeout`](Self::exchange_timeout).
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long one exchange may take as a whole, however steadily the
+    /// server keeps sending: connecting, TLS and the login (not counting
+    /// the wait for the credential helper) are one exchange, and each
+    /// message is one. Past it the connection is closed and the error is
+    /// [`Error::Deadline`]. `None` leaves only the [`timeout`](Self::timeout)
+    /// of each wait.
+    pub fn exchange_timeout(mut self, limit: Option<Duration>) -> Self {
+        self.exchange_timeout = limit;
         self
     }
 
@@ -203,14 +232,11 @@ impl MailcredTransportBuilder {
         let tls = match self.security {
             Security::NoneDangerous => None,
             Security::Starttls | Security::Tls => {
-                let mut tls = TlsParameters::builder(self.host.clone());
-                for root in self.roots {
-                    tls = tls.add_root_certificate(root);
-                }
-                Some(tls.build_rustls().map_err(|source| Error::Tls {
+                Some(Tls::new(&self.host, &self.roots).map_err(|e| Error::Tls {
                     server: server.clone(),
-                    hint: "the TLS settings could not be built from the certificates given",
-                    source,
+                    hint: "the TLS settings could not be made for this host and these \
+                               certificates",
+                    source: WireError::Tls(std::io::Error::other(e)),
                 })?)
             }
         };
@@ -226,6 +252,7 @@ impl MailcredTransportBuilder {
             helper: self.helper,
             tls,
             timeout: self.timeout,
+            exchange_timeout: self.exchange_timeout,
             hello: self.hello,
             max_connections: self.max_connections,
             idle_timeout: self.idle_timeout,
@@ -235,9 +262,5 @@ impl MailcredTransportBuilder {
 }
 
 fn read_account(name: &str) -> Result<Account, Error> {
-    let accounts = AccountFile::default_location()?.read()?;
-    accounts
-        .get(name)
-        .cloned()
-        .ok_or_else(|| Error::UnknownAccount { name: name.into() })
+    Ok(AccountFile::default_location()?.find(AccountQuery::Named(name))?)
 }

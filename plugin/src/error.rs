@@ -1,11 +1,14 @@
 //! One error type for the crate. Variants name the account, server, user and
 //! recipients, and quote the server; none ever holds a secret.
 
+use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use mailcred_core::accounts::AccountError;
+use mailcred_core::accounts::{AccountError, LookupError};
 use mailcred_core::protocol::ProtocolError;
 
+use crate::wire::{Oversize, WireError};
 use crate::{Login, Refusal, Reply, explain};
 
 /// Why a transport could not be built, a connection opened or a message sent.
@@ -15,14 +18,10 @@ pub enum Error {
     /// The mailcred account file could not be read.
     #[error(transparent)]
     Accounts(#[from] AccountError),
-    /// No account by that name.
-    #[error(
-        "no mail account named \"{name}\"; `mailcred list` shows them, `mailcred add` makes one"
-    )]
-    UnknownAccount {
-        /// The name asked for.
-        name: String,
-    },
+    /// No single account answers (the message is mailcred-core's, as for
+    /// every lookup).
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
     /// The account is set to `none-dangerous` and a safe constructor was used.
     #[error(
         "mail account \"{name}\" is set to --security none-dangerous: its password would cross the network unencrypted; use the `_dangerous` constructor to accept that"
@@ -41,13 +40,12 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A CA certificate is not a PEM certificate rustls accepts.
-    #[error("the CA certificate {what} is not a usable PEM certificate")]
+    #[error("the CA certificate {what} is not a usable PEM certificate: {why}")]
     BadCertificate {
         /// Where it came from.
         what: String,
-        /// What lettre said.
-        #[source]
-        source: lettre::transport::smtp::Error,
+        /// What is wrong with it.
+        why: String,
     },
     /// The credential helper setting is empty.
     #[error("no credential helper given: an empty helper runs nothing")]
@@ -104,9 +102,9 @@ pub enum Error {
     Connect {
         /// `HOST:PORT`.
         server: String,
-        /// What lettre said.
+        /// What went wrong.
         #[source]
-        source: lettre::transport::smtp::Error,
+        source: WireError,
     },
     /// TLS could not be set up or the certificate was not trusted.
     #[error("TLS with {server} failed: {hint}")]
@@ -115,9 +113,9 @@ pub enum Error {
         server: String,
         /// What usually causes it.
         hint: &'static str,
-        /// What lettre said.
+        /// What went wrong.
         #[source]
-        source: lettre::transport::smtp::Error,
+        source: WireError,
     },
     /// STARTTLS was required but the server does not offer it.
     #[error(
@@ -171,9 +169,38 @@ pub enum Error {
     Smtp {
         /// `HOST:PORT`.
         server: String,
-        /// What lettre said.
+        /// What went wrong.
         #[source]
-        source: lettre::transport::smtp::Error,
+        source: WireError,
+    },
+    /// The server's reply broke a size limit that no SMTP server comes near
+    /// (see [`Oversize`]): the client stopped reading at the limit rather
+    /// than hold whatever was sent.
+    #[error(
+        "the server {server} sent {limit}: not an SMTP server, or something on the path is tampering"
+    )]
+    ReplyTooLarge {
+        /// `HOST:PORT`.
+        server: String,
+        /// The limit it broke.
+        limit: Oversize,
+    },
+    /// An exchange with the server (connecting and logging in, or one
+    /// message) took longer than the transport's
+    /// [`exchange_timeout`](crate::MailcredTransportBuilder::exchange_timeout),
+    /// however steadily the server kept sending.
+    #[error(
+        "{server} did not finish {exchange} within {limit:?}: the deadline was reached, so the \
+         connection was given up (the server is too slow, or something on the path holds the \
+         connection)"
+    )]
+    Deadline {
+        /// `HOST:PORT`.
+        server: String,
+        /// The exchange.
+        exchange: Exchange,
+        /// The deadline it had.
+        limit: Duration,
     },
     /// The server lacks an SMTP extension the message needs.
     #[error("{server} does not support {need}; the message was not sent")]
@@ -204,8 +231,9 @@ impl Error {
     /// failure or a timeout. A permanent refusal is not worth a retry.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Connect { .. } => true,
-            Error::Smtp { source, .. } => !source.is_permanent(),
+            Error::Connect { .. } | Error::Deadline { .. } => true,
+            Error::Smtp { source, .. } => source.is_transient(),
+            Error::ReplyTooLarge { .. } => false,
             Error::RecipientsRefused { refused, .. } => {
                 refused.iter().all(|r| !r.reply.is_permanent())
             }
@@ -219,6 +247,26 @@ impl Error {
             Error::Authentication { reply, .. } => explain::authentication(reply),
             _ => None,
         }
+    }
+}
+
+/// The part of the work an exchange deadline bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Exchange {
+    /// Connecting, the greeting, EHLO, TLS and AUTH (the wait for the
+    /// credential helper does not count).
+    Login,
+    /// One message: `MAIL FROM` to the reply after its data.
+    Message,
+}
+
+impl fmt::Display for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Exchange::Login => "connecting and logging in",
+            Exchange::Message => "taking the message",
+        })
     }
 }
 

@@ -43,6 +43,15 @@
 //! - **All recipients or none.** A message goes out only when the server
 //!   accepted every recipient; otherwise [`Error::RecipientsRefused`] lists
 //!   each refused one with the server's reply, and nothing was sent.
+//! - **Bounded by what SMTP needs.** A reply line over 4 KiB or a reply of
+//!   over 128 lines is refused where it stands ([`Error::ReplyTooLarge`]),
+//!   so no server, nor anyone on the path before STARTTLS, can fill the
+//!   memory; and each exchange (the login; each message) has a deadline as a
+//!   whole ([`exchange_timeout`](MailcredTransportBuilder::exchange_timeout),
+//!   [`Error::Deadline`]) beside the [`timeout`](MailcredTransportBuilder::timeout)
+//!   of each wait, so a server trickling bytes cannot hold a caller forever.
+//!   The SMTP connection is this crate's own for that (lettre's cannot be
+//!   bounded); lettre keeps the messages, commands and reply parsing.
 //! - **Errors in plain words.** [`Error`] names the account, server and
 //!   user, quotes the server, and explains well-known replies such as
 //!   `535 5.7.139` (SMTP AUTH disabled for a Microsoft 365 tenant or
@@ -81,16 +90,19 @@ mod reply;
 pub mod sendmail;
 mod transaction;
 mod transport;
+mod wire;
 
 #[cfg(feature = "async")]
 pub use async_transport::AsyncMailcredTransport;
 pub use builder::{
-    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUT, MailcredTransportBuilder,
+    DEFAULT_EXCHANGE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_TIMEOUT,
+    MailcredTransportBuilder,
 };
-pub use error::Error;
+pub use error::{Error, Exchange};
 pub use helper::CredentialHelper;
 pub use reply::{Login, Refusal, Reply};
 pub use transport::MailcredTransport;
+pub use wire::{Oversize, WireError};
 
 /// lettre itself, so users need not match its version by hand.
 pub use lettre;

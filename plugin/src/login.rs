@@ -1,18 +1,20 @@
-//! What every new connection does once it is encrypted, sync or async alike:
-//! ask the helper for the password, log in, then tell the helper how it went.
+//! What every new connection does, sync or async alike: connect and
+//! encrypt, ask the helper for the password, log in, then tell the helper
+//! how it went.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::TlsParameters;
 use lettre::transport::smtp::extension::ClientId;
 use mailcred_core::accounts::Security;
 use mailcred_core::protocol::Credential;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::error::Exchange;
 use crate::helper::{smtp_request, with_password};
-use crate::{CredentialHelper, Error, Login, Reply, explain};
+use crate::wire::{Clock, Connection, Io, Tls, WireError};
+use crate::{CredentialHelper, Error, Login, explain};
 
 /// The mechanisms tried, in this order: both send the password as it is,
 /// which TLS protects.
@@ -26,8 +28,11 @@ pub(crate) struct Settings {
     pub security: Security,
     pub helper: CredentialHelper,
     /// `None` only for `Security::NoneDangerous`.
-    pub tls: Option<TlsParameters>,
+    pub tls: Option<Tls>,
+    /// The longest wait for one read or write.
     pub timeout: Option<Duration>,
+    /// The longest a login, or one message, may take as a whole.
+    pub exchange_timeout: Option<Duration>,
     pub hello: ClientId,
     pub max_connections: usize,
     pub idle_timeout: Duration,
@@ -42,6 +47,7 @@ impl fmt::Debug for Settings {
             .field("security", &self.security.name())
             .field("helper", &self.helper.spec())
             .field("timeout", &self.timeout)
+            .field("exchange_timeout", &self.exchange_timeout)
             .field("max_connections", &self.max_connections)
             .field("idle_timeout", &self.idle_timeout)
             .field("approve_and_reject", &self.approve_and_reject)
@@ -72,16 +78,21 @@ impl Settings {
         &self.login.server
     }
 
-    /// The TLS parameters when the connection is TLS from the first byte.
-    pub(crate) fn wrapper_tls(&self) -> Option<&TlsParameters> {
+    /// When an exchange starting now must be over.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.exchange_timeout.map(|limit| Instant::now() + limit)
+    }
+
+    /// The TLS settings when the connection is TLS from the first byte.
+    pub(crate) fn wrapper_tls(&self) -> Option<&Tls> {
         match self.security {
             Security::Tls => self.tls.as_ref(),
             Security::Starttls | Security::NoneDangerous => None,
         }
     }
 
-    /// The TLS parameters when STARTTLS is required.
-    pub(crate) fn starttls(&self) -> Option<&TlsParameters> {
+    /// The TLS settings when STARTTLS is required.
+    pub(crate) fn starttls(&self) -> Option<&Tls> {
         match self.security {
             Security::Starttls => self.tls.as_ref(),
             Security::Tls | Security::NoneDangerous => None,
@@ -113,7 +124,7 @@ impl Settings {
     pub(crate) fn after_auth(
         &self,
         filled: &Filled,
-        outcome: Result<(), lettre::transport::smtp::Error>,
+        outcome: Result<(), WireError>,
     ) -> Result<(), Error> {
         let credential = with_password(&filled.request, &filled.password);
         match outcome {
@@ -123,57 +134,136 @@ impl Settings {
                 }
                 Ok(())
             }
-            Err(error) => match Reply::from_lettre(&error) {
-                Some(reply) => {
-                    if self.approve_and_reject && explain::password_is_wrong(&reply) {
-                        let _ = self.helper.reject(&credential);
-                    }
-                    let mut login = self.login.clone();
-                    login.user = filled.request.username.clone().unwrap_or(login.user);
-                    Err(Error::Authentication { login, reply })
+            Err(WireError::Refused(reply)) => {
+                if self.approve_and_reject && explain::password_is_wrong(&reply) {
+                    let _ = self.helper.reject(&credential);
                 }
-                None if error.is_client() => Err(Error::NoAuthMechanism {
-                    server: self.login.server.clone(),
-                }),
-                None => Err(self.connection_error(error)),
+                let mut login = self.login.clone();
+                login.user = filled.request.username.clone().unwrap_or(login.user);
+                Err(Error::Authentication { login, reply })
+            }
+            Err(error) => Err(self.error(error, Exchange::Login)),
+        }
+    }
+
+    /// What a failure on the wire during `exchange` means to the user.
+    pub(crate) fn error(&self, source: WireError, exchange: Exchange) -> Error {
+        let server = self.login.server.clone();
+        match source {
+            WireError::Deadline => Error::Deadline {
+                server,
+                exchange,
+                limit: self.exchange_timeout.unwrap_or_default(),
+            },
+            WireError::Oversize(limit) => Error::ReplyTooLarge { server, limit },
+            source => match tls_failure(&source) {
+                Some(hint) => Error::Tls {
+                    server,
+                    hint,
+                    source,
+                },
+                None if exchange == Exchange::Message
+                    || matches!(
+                        source,
+                        WireError::Refused(_)
+                            | WireError::Malformed(_)
+                            | WireError::DataBeforeTls
+                            | WireError::Challenge(_)
+                    ) =>
+                {
+                    Error::Smtp { server, source }
+                }
+                None => Error::Connect { server, source },
             },
         }
     }
 
-    /// A failure to connect, negotiate TLS or talk before the login.
-    pub(crate) fn connection_error(&self, source: lettre::transport::smtp::Error) -> Error {
-        let server = self.login.server.clone();
-        if let Some(hint) = tls_failure(&source) {
-            Error::Tls {
-                server,
-                hint,
-                source,
+    /// Connects and encrypts as the settings say (TLS from the first byte,
+    /// or STARTTLS, required), and checks that the server takes a password,
+    /// all within the login's deadline. The helper is asked only after
+    /// this, so an unreachable or unverified server never unlocks the
+    /// keyring.
+    pub(crate) async fn secure<S: Io>(&self) -> Result<Secured<S>, Error> {
+        let clock = Clock {
+            timeout: self.timeout,
+            deadline: self.deadline(),
+        };
+        let wire = |e| self.error(e, Exchange::Login);
+        let mut conn = Connection::<S>::open(
+            &self.host,
+            self.port,
+            clock,
+            self.wrapper_tls(),
+            &self.hello,
+        )
+        .await
+        .map_err(wire)?;
+        if let Some(tls) = self.starttls() {
+            if !conn.can_starttls() {
+                conn.abort().await;
+                return Err(Error::NoStartTls {
+                    server: self.server().to_owned(),
+                });
             }
-        } else if source.status().is_some() || source.is_response() {
-            Error::Smtp { server, source }
-        } else {
-            Error::Connect { server, source }
+            if let Err(e) = conn.starttls(tls, &self.hello).await {
+                conn.abort().await;
+                return Err(wire(e));
+            }
         }
+        let Some(mechanism) = conn.server_info().get_auth_mechanism(MECHANISMS) else {
+            conn.abort().await;
+            return Err(Error::NoAuthMechanism {
+                server: self.server().to_owned(),
+            });
+        };
+        let left = clock
+            .deadline
+            .map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        conn.set_deadline(None);
+        Ok(Secured {
+            conn,
+            mechanism,
+            left,
+        })
     }
 }
 
-/// Whether `error` is a TLS failure, and what usually causes it. lettre
-/// reports a failed handshake as a network error whose I/O error wraps
-/// rustls's, so the chain is searched.
-fn tls_failure(error: &lettre::transport::smtp::Error) -> Option<&'static str> {
-    let mut rustls_error = None;
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = next {
-        if let Some(found) = e.downcast_ref::<rustls::Error>() {
-            rustls_error = Some(found);
-        } else if let Some(io) = e.downcast_ref::<std::io::Error>()
-            && let Some(found) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
-        {
-            rustls_error = Some(found);
+/// A connection ready for AUTH, waiting for the helper's password.
+pub(crate) struct Secured<S> {
+    pub conn: Connection<S>,
+    mechanism: Mechanism,
+    /// What is left of the login's deadline: the wait for the helper (a
+    /// keyring unlock prompt, say) does not count against it.
+    left: Option<Duration>,
+}
+
+impl<S: Io> Secured<S> {
+    /// AUTH with the helper's password, within what is left of the
+    /// deadline; a failed login closes the connection.
+    pub(crate) async fn login(&mut self, filled: &Filled) -> Result<(), WireError> {
+        self.conn
+            .set_deadline(self.left.map(|left| Instant::now() + left));
+        let outcome = self
+            .conn
+            .auth(self.mechanism, &filled.credentials())
+            .await
+            .map(drop);
+        self.conn.set_deadline(None);
+        if outcome.is_err() {
+            self.conn.abort().await;
         }
-        next = e.source();
+        outcome
     }
-    if rustls_error.is_none() && !error.is_tls() {
+}
+
+/// Whether `error` is a TLS failure, and what usually causes it. rustls's
+/// own error, when there is one, is inside the I/O error.
+fn tls_failure(error: &WireError) -> Option<&'static str> {
+    let (WireError::Tls(io) | WireError::Io(io)) = error else {
+        return None;
+    };
+    let rustls_error = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>());
+    if rustls_error.is_none() && !matches!(error, WireError::Tls(_)) {
         return None;
     }
     let detail = rustls_error.map(|e| format!("{e:?}")).unwrap_or_default();

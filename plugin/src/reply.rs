@@ -54,22 +54,31 @@ impl Reply {
         (500..600).contains(&self.code)
     }
 
-    /// The reply inside a lettre error, when the error is a server reply.
-    pub(crate) fn from_lettre(error: &lettre::transport::smtp::Error) -> Option<Reply> {
-        let code = error.status()?;
-        let text = std::error::Error::source(error).map_or_else(String::new, |s| s.to_string());
-        Some(Reply {
-            code: code.into(),
-            text,
-        })
-    }
-
     /// A response as lettre parsed it (for example the `250` after a
     /// message was accepted).
+    /// Lines are joined with spaces, and an enhanced status code that
+    /// every line repeats is kept only once.
     pub fn from_response(response: &Response) -> Reply {
+        let mut lines = response.message();
+        let mut text = lines.next().unwrap_or_default().to_owned();
+        let repeated = Reply {
+            code: response.code().into(),
+            text: text.clone(),
+        };
+        let repeated = repeated
+            .enhanced_code()
+            .filter(|code| code.starts_with(&repeated.code.to_string()[..1]))
+            .map(|code| format!("{code} "));
+        for line in lines {
+            text.push(' ');
+            text.push_str(match &repeated {
+                Some(code) => line.strip_prefix(code.as_str()).unwrap_or(line),
+                None => line,
+            });
+        }
         Reply {
             code: response.code().into(),
-            text: response.message().collect::<Vec<_>>().join(" "),
+            text,
         }
     }
 }
@@ -107,6 +116,22 @@ pub struct Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multiline_reply_is_one_line_with_its_repeated_enhanced_code_once() {
+        let response: Response = "534-5.7.9 Application-specific password required. Learn more at\r\n\
+                                  534 5.7.9 https://support.google.com/mail/?p=InvalidSecondFactor\r\n"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            Reply::from_response(&response),
+            Reply::new(
+                534,
+                "5.7.9 Application-specific password required. Learn more at \
+                 https://support.google.com/mail/?p=InvalidSecondFactor"
+            )
+        );
+    }
 
     #[test]
     fn the_enhanced_code_is_the_first_word_when_it_looks_like_one() {

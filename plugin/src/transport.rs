@@ -5,13 +5,15 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use lettre::Transport;
 use lettre::address::Envelope;
-use lettre::transport::smtp::client::SmtpConnection;
 use lettre::transport::smtp::response::Response;
 
-use crate::login::{MECHANISMS, Settings};
+use crate::login::Settings;
 use crate::pool::Idle;
 use crate::transaction::{After, Failed, transaction};
+use crate::wire::{BlockingIo, block_on};
 use crate::{Error, MailcredTransportBuilder};
+
+type SmtpConnection = crate::wire::Connection<BlockingIo>;
 
 /// A blocking lettre transport whose password comes from a credential
 /// helper (mailcred's, by default) each time a connection opens.
@@ -94,8 +96,10 @@ impl MailcredTransport {
     /// connection), sends nothing and says goodbye. `Ok` only when the
     /// server accepted the login.
     pub fn test_connection(&self) -> Result<(), Error> {
-        let mut conn = open(&self.inner.settings)?;
-        let _ = conn.quit();
+        let settings = &self.inner.settings;
+        let mut conn = open(settings)?;
+        conn.set_deadline(settings.deadline());
+        let _ = block_on(conn.quit());
         Ok(())
     }
 
@@ -151,11 +155,11 @@ impl Transport for MailcredTransport {
     type Error = Error;
 
     fn send_raw(&self, envelope: &Envelope, email: &[u8]) -> Result<Response, Error> {
-        let server = self.inner.settings.server();
+        let settings = &self.inner.settings;
         loop {
             let mut lease = self.lease()?;
             let conn = lease.conn.as_mut().expect("a lease holds a connection");
-            match transaction!(conn, server, envelope, email) {
+            match block_on(transaction(conn, settings, envelope, email)) {
                 Ok(response) => {
                     lease.keep = true;
                     return Ok(response);
@@ -213,7 +217,7 @@ impl Drop for Lease<'_> {
 }
 
 fn close(mut conn: SmtpConnection) {
-    conn.abort();
+    block_on(conn.abort());
 }
 
 /// Opens a connection: TCP (and TLS for port-465 style), STARTTLS when
@@ -221,35 +225,15 @@ fn close(mut conn: SmtpConnection) {
 /// `erase` to the helper. The helper is asked only once TLS is up, so an
 /// unreachable server never unlocks the keyring.
 fn open(settings: &Settings) -> Result<SmtpConnection, Error> {
-    let mut conn = SmtpConnection::connect(
-        (settings.host.as_str(), settings.port),
-        settings.timeout,
-        &settings.hello,
-        settings.wrapper_tls(),
-        None,
-    )
-    .map_err(|e| settings.connection_error(e))?;
-    if let Some(tls) = settings.starttls() {
-        if !conn.can_starttls() {
-            conn.abort();
-            return Err(Error::NoStartTls {
-                server: settings.server().to_owned(),
-            });
-        }
-        conn.starttls(tls, &settings.hello)
-            .map_err(|e| settings.connection_error(e))?;
-    }
+    let mut secured = block_on(settings.secure::<BlockingIo>())?;
     let filled = match settings.fill() {
         Ok(filled) => filled,
         Err(e) => {
-            conn.abort();
+            block_on(secured.conn.abort());
             return Err(e);
         }
     };
-    let outcome = conn.auth(MECHANISMS, &filled.credentials()).map(drop);
-    if outcome.is_err() {
-        conn.abort();
-    }
+    let outcome = block_on(secured.login(&filled));
     settings.after_auth(&filled, outcome)?;
-    Ok(conn)
+    Ok(secured.conn)
 }

@@ -7,14 +7,17 @@
 //! the developer's real keyring, gitconfig or mailcred index, so tests can run
 //! in parallel without seeing each other's secrets.
 
+pub mod hostile;
 mod process;
 mod session;
+mod session_id;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 pub use process::{Outcome, Running, finish, run, start};
-pub use session::{KeyringSession, SessionId};
+pub use session::KeyringSession;
+pub use session_id::SessionId;
 
 /// The git credential helper binary.
 pub const HELPER: &str = "git-credential-mailcred";

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 use crate::process::{PATIENCE, run, wait_for, write_and_close};
+use crate::session_id::SessionId;
 use crate::{require, system_path};
 
 /// The password of the test login keyring. Not empty: gnome-keyring-daemon
@@ -116,7 +117,12 @@ impl KeyringSession {
     pub fn id(&self) -> SessionId {
         let mut entry = b"XDG_RUNTIME_DIR=".to_vec();
         entry.extend_from_slice(self.dir.path().join("run").as_os_str().as_encoded_bytes());
-        SessionId(entry)
+        SessionId::for_environment_entry(entry)
+    }
+
+    /// Where mailcred keeps its mail accounts in this session.
+    pub fn account_file(&self) -> PathBuf {
+        self.dir.path().join("config/mailcred/accounts.json")
     }
 
     /// Where mailcred keeps its index in this session.
@@ -370,26 +376,6 @@ impl KeyringSession {
             let _ = child.wait();
             panic!("{what} did not exit within {PATIENCE:?}");
         }
-    }
-}
-
-/// Names one session's processes: those started with its `XDG_RUNTIME_DIR`.
-pub struct SessionId(Vec<u8>);
-
-impl SessionId {
-    /// The pids of live processes started in the session (daemons included;
-    /// zombies have no environment left and are not counted).
-    pub fn live_processes(&self) -> Vec<u32> {
-        let Ok(entries) = fs::read_dir("/proc") else {
-            return Vec::new();
-        };
-        entries
-            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
-            .filter(|pid| {
-                fs::read(format!("/proc/{pid}/environ"))
-                    .is_ok_and(|env| env.split(|&b| b == 0).any(|var| var == self.0.as_slice()))
-            })
-            .collect()
     }
 }
 

@@ -61,6 +61,13 @@ pub struct Accounts {
     pub version: u32,
     /// Every account.
     pub accounts: Vec<Account>,
+    /// Accounts whose `add` has not finished: recorded before their secret
+    /// is stored, so that an `add` killed in between (Ctrl-C at a keyring
+    /// unlock prompt) leaves no account without a password. No lookup sees
+    /// them; the next `add` of the same name or server and user replaces
+    /// them, and `remove` takes them and whatever secret they left.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<Account>,
 }
 
 impl Accounts {

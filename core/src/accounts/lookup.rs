@@ -40,13 +40,13 @@ pub enum LookupError {
         /// The name asked for.
         name: String,
     },
-    /// No account on that server (and login).
-    #[error(
-        "no mail account for {who}; `mailcred list` shows the accounts, `mailcred add` makes one"
-    )]
+    /// No account on that server (and login), or with that login.
+    #[error("no mail account for {who}; {advice}")]
     NoMatch {
         /// The server and login, or the login address, asked for.
         who: String,
+        /// What to do.
+        advice: String,
     },
     /// Several accounts answer; refusing to guess.
     #[error("several mail accounts for {who} ({}); {advice}", names.join(", "))]
@@ -88,6 +88,15 @@ impl AccountQuery<'_> {
         }
     }
 
+    fn advice_for_none(&self) -> String {
+        match self {
+            Self::Login(address) => format!(
+                "pass --account NAME, or add one with `mailcred add NAME --user {address} ...`"
+            ),
+            _ => "`mailcred list` shows the accounts, `mailcred add` makes one".into(),
+        }
+    }
+
     fn advice(&self) -> &'static str {
         match self {
             Self::Named(_) => "rename one of them in the account file",
@@ -116,7 +125,10 @@ impl Accounts {
         let Some(first) = matching.next() else {
             return Err(match query {
                 AccountQuery::Named(name) => LookupError::UnknownName { name: name.into() },
-                _ => LookupError::NoMatch { who: query.who() },
+                _ => LookupError::NoMatch {
+                    who: query.who(),
+                    advice: query.advice_for_none(),
+                },
             });
         };
         let rest: Vec<&Account> = matching.collect();
@@ -176,6 +188,7 @@ mod tests {
                 account("work", "alice@example.org", "smtp.example.org"),
                 account("bot", "bot@example.org", "SMTP.example.org"),
             ],
+            pending: Vec::new(),
         }
     }
 

@@ -4,10 +4,12 @@
 //! `protocol=smtp`, `host=HOST:PORT`, `username=USER`, so git send-email
 //! configured for that server finds the very same secret.
 
+mod checks;
 mod file;
 mod lookup;
 mod providers;
 
+pub use checks::{check_host, check_login};
 pub use file::{AccountError, AccountFile, Accounts};
 pub use lookup::{AccountQuery, AccountSource, LookupError};
 pub use providers::{Preset, Provider, Security};

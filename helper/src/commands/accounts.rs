@@ -5,7 +5,7 @@ use std::io::Write;
 use secrecy::SecretString;
 
 use super::{CommandError, Context};
-use crate::accounts::{self, Account, Accounts, Provider, Security};
+use crate::accounts::{self, Account, AccountQuery, AccountSource, Accounts, Provider, Security};
 use crate::vault::{IndexEntry, SecretParts, Vault};
 
 /// What `mailcred add` was asked for.
@@ -38,10 +38,12 @@ pub fn resolve(new: &NewAccount, added: String) -> Result<Account, CommandError>
     if let Some(reason) = new.provider.refusal() {
         return Err(CommandError::Usage(reason.into()));
     }
-    if new.user.is_empty() || new.user.contains(['\r', '\n', '\0']) {
-        return Err(CommandError::Usage(
-            "--user must be the login (usually the e-mail address), on one line".into(),
-        ));
+    if let Err(reason) = accounts::check_login(&new.user) {
+        return Err(CommandError::Usage(format!(
+            "--user {:?} is not a login a mail server would accept: {reason}. Give the login \
+             (usually the e-mail address)",
+            new.user
+        )));
     }
     let preset = new.provider.preset();
     let host = match (&new.host, preset) {
@@ -53,9 +55,9 @@ pub fn resolve(new: &NewAccount, added: String) -> Result<Account, CommandError>
             ));
         }
     };
-    if host.is_empty() || host.contains([':', '/', ' ', '\r', '\n', '\0']) {
+    if let Err(reason) = accounts::check_host(&host) {
         return Err(CommandError::Usage(format!(
-            "--host must be a server name without port or scheme, got \"{host}\""
+            "--host {host:?} is not a server name: {reason}"
         )));
     }
     let security = new
@@ -80,8 +82,11 @@ pub fn resolve(new: &NewAccount, added: String) -> Result<Account, CommandError>
     })
 }
 
-/// Records the account, then stores its password. If the password cannot
-/// be stored, the account is taken back, so nothing half-made remains.
+/// Stores the account's password and records the account, so that either
+/// both exist or neither seems to: the account is first written as
+/// *pending* (invisible to every lookup), then its password is stored,
+/// then it is made an account. Killed in between, `add` leaves no account
+/// without a password, and running it again simply finishes the job.
 pub fn add(
     ctx: &Context<'_>,
     account: Account,
@@ -91,15 +96,20 @@ pub fn add(
     let store = ctx.open_store()?;
     let (lock, mut all) = ctx.accounts.lock()?;
     check_free(&all, &account)?;
-    all.accounts.push(account.clone());
+    // What an interrupted `add` of this name or credential slot left.
+    all.pending
+        .retain(|p| p.name != account.name && !same_credential(p, &account));
+    all.pending.push(account.clone());
     ctx.accounts.save(&lock, &mut all)?;
     ctx.warn_about_store();
     let vault = Vault::new(ctx.index.clone(), store.as_ref());
-    if let Err(e) = store_password(&vault, &account, password, ctx.now) {
-        all.accounts.retain(|a| a.name != account.name);
-        ctx.accounts.save(&lock, &mut all)?;
-        return Err(e);
+    let stored = store_password(&vault, &account, password, ctx.now);
+    all.pending.retain(|p| p.name != account.name);
+    if stored.is_ok() {
+        all.accounts.push(account.clone());
     }
+    ctx.accounts.save(&lock, &mut all)?;
+    stored?;
     writeln!(
         out,
         "Added {name}: smtp://{user}@{host}:{port} ({security}). Next: mailcred config msmtp|neomutt|git {name}",
@@ -110,6 +120,11 @@ pub fn add(
         security = account.security.name(),
     )?;
     Ok(())
+}
+
+/// Whether two accounts keep their password in the same credential slot.
+fn same_credential(a: &Account, b: &Account) -> bool {
+    a.host_port() == b.host_port() && a.user == b.user
 }
 
 /// Replaces the stored password of an existing account.
@@ -126,10 +141,7 @@ pub fn set_password(
     // store, leaving this password behind, served to git but owned by no
     // account.
     let (_lock, all) = ctx.accounts.lock()?;
-    let account = all
-        .get(name)
-        .cloned()
-        .ok_or_else(|| CommandError::UnknownAccount { name: name.into() })?;
+    let account = all.find(AccountQuery::Named(name))?.clone();
     ctx.warn_about_store();
     let vault = Vault::new(ctx.index.clone(), store.as_ref());
     store_password(&vault, &account, password, ctx.now)?;
@@ -137,16 +149,19 @@ pub fn set_password(
     Ok(())
 }
 
-/// Removes the password, then the account.
+/// Removes the password, then the account (or what an interrupted `add`
+/// of that name left).
 pub fn remove(ctx: &Context<'_>, name: &str, mut out: impl Write) -> Result<(), CommandError> {
     let store = ctx.open_store()?;
     let (lock, mut all) = ctx.accounts.lock()?;
-    let Some(account) = all.get(name).cloned() else {
-        return Err(CommandError::UnknownAccount { name: name.into() });
-    };
+    let known = all.get(name).is_some() || all.pending.iter().any(|p| p.name == name);
+    if !known {
+        all.find(AccountQuery::Named(name))?;
+    }
     let vault = Vault::new(ctx.index.clone(), store.as_ref());
-    vault.erase_account(&account.name)?;
+    vault.erase_account(name)?;
     all.accounts.retain(|a| a.name != name);
+    all.pending.retain(|p| p.name != name);
     ctx.accounts.save(&lock, &mut all)?;
     writeln!(out, "Removed {name} and its password.")?;
     Ok(())
@@ -172,11 +187,7 @@ pub fn check_free(all: &Accounts, account: &Account) -> Result<(), CommandError>
 
 /// The account called `name`.
 pub fn find(ctx: &Context<'_>, name: &str) -> Result<Account, CommandError> {
-    ctx.accounts
-        .read()?
-        .get(name)
-        .cloned()
-        .ok_or_else(|| CommandError::UnknownAccount { name: name.into() })
+    Ok(ctx.accounts.find(AccountQuery::Named(name))?)
 }
 
 fn store_password(

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use super::{CommandError, Context, accounts::find};
 use crate::accounts::Account;
+use crate::terminal::printable;
 
 /// Lists every account, as a table or as JSON.
 pub fn list(ctx: &Context<'_>, json: bool, mut out: impl Write) -> Result<(), CommandError> {
@@ -32,10 +33,10 @@ pub fn list(ctx: &Context<'_>, json: bool, mut out: impl Write) -> Result<(), Co
         writeln!(
             out,
             "{:width$}  {:9}  smtp://{}@{}:{} ({})",
-            a.name,
+            printable(&a.name),
             a.provider.name(),
-            a.user,
-            a.host,
+            printable(&a.user),
+            printable(&a.host),
             a.port,
             a.security.name()
         )?;
@@ -66,6 +67,13 @@ pub fn show(
         added,
         allow_erase,
     } = &account;
+    // The file may have been edited by hand: show its control characters.
+    let (name, user, host, added) = (
+        printable(name),
+        printable(user),
+        printable(host),
+        printable(added),
+    );
     writeln!(out, "name:        {name}")?;
     writeln!(out, "provider:    {}", provider.name())?;
     writeln!(out, "user:        {user}")?;

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use super::{CommandError, Context, accounts::find};
-use crate::accounts::Account;
+use crate::accounts::{Account, AccountQuery, AccountSource};
 use crate::protocol::unsafe_value;
 use crate::vault::Vault;
 
@@ -33,32 +33,10 @@ pub fn neomutt(
     username: Option<&str>,
     out: impl Write,
 ) -> Result<(), CommandError> {
-    let all = ctx.accounts.read()?;
-    let matching: Vec<&Account> = all
-        .accounts
-        .iter()
-        .filter(|a| a.host.eq_ignore_ascii_case(hostname))
-        .filter(|a| username.is_none_or(|u| a.user == u))
-        .collect();
-    let who = match username {
-        Some(user) => format!("{user} on {hostname}"),
-        None => hostname.to_owned(),
-    };
-    let account = match matching.as_slice() {
-        [one] => *one,
-        [] => {
-            return Err(CommandError::NoSingleMatch(format!(
-                "no mail account for {who}; `mailcred list` shows the accounts"
-            )));
-        }
-        several => {
-            let names: Vec<&str> = several.iter().map(|a| a.name.as_str()).collect();
-            return Err(CommandError::NoSingleMatch(format!(
-                "several mail accounts for {who} ({}); set smtp_user in neomutt so it passes --username",
-                names.join(", ")
-            )));
-        }
-    };
+    let account = &ctx.accounts.find(AccountQuery::Server {
+        host: hostname,
+        user: username,
+    })?;
     let password = password_of(ctx, account)?;
     let mut answer = Zeroizing::new(String::new());
     for key in ["username", "login"] {

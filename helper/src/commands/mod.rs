@@ -9,7 +9,7 @@ pub mod snippets;
 
 use std::sync::Arc;
 
-use crate::accounts::{AccountError, AccountFile};
+use crate::accounts::{AccountError, AccountFile, LookupError};
 use crate::exit;
 use crate::protocol::ProtocolError;
 use crate::secret_input::PasswordInputError;
@@ -121,14 +121,9 @@ pub enum CommandError {
     /// The account file failed.
     #[error(transparent)]
     Accounts(#[from] AccountError),
-    /// No account by that name.
-    #[error(
-        "no mail account named \"{name}\"; `mailcred list` shows them, `mailcred add` makes one"
-    )]
-    UnknownAccount {
-        /// The name asked for.
-        name: String,
-    },
+    /// No single account answers (by name, or by server and login).
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
     /// The account exists but its password is not in the keyring.
     #[error(
         "no password is stored for mail account \"{name}\"; store one with `mailcred set-password {name}`"
@@ -167,9 +162,6 @@ pub enum CommandError {
     /// Running `git config` failed.
     #[error("git config failed: {0}")]
     GitConfig(String),
-    /// Nothing or several things matched a neomutt lookup.
-    #[error("{0}")]
-    NoSingleMatch(String),
 }
 
 impl From<StoreError> for CommandError {
@@ -187,9 +179,8 @@ impl CommandError {
             Self::Settings(_) => exit::CONFIG,
             Self::UnsafeStoredValue { .. } => exit::DATA_DAMAGED,
             Self::Doctor(_) => exit::KEYRING_UNAVAILABLE,
-            Self::Accounts(AccountError::Corrupt { .. }) => exit::DATA_DAMAGED,
-            Self::Accounts(_) => exit::IO_ERROR,
-            Self::UnknownAccount { .. } | Self::NoSingleMatch(_) => exit::NO_ACCOUNT,
+            Self::Accounts(e) => e.exit_code(),
+            Self::Lookup(e) => e.exit_code(),
             Self::NoPassword { .. } => exit::NO_PASSWORD,
             Self::AccountExists { .. } | Self::CredentialTaken { .. } => exit::EXISTS,
             Self::Usage(_) => exit::USAGE,

@@ -94,6 +94,7 @@ fn accounts_show_no_secret() {
     let accounts = Accounts {
         version: 1,
         accounts: vec![account],
+        pending: Vec::new(),
     };
     assert_hidden(&accounts);
 }

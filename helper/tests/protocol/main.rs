@@ -7,6 +7,7 @@
 //! - [`accounts`]: the mail account commands (`add`, `get`, `neomutt`,
 //!   `list`, `show`, `config`, `set-password`, `remove`) and git's helper
 //!   meeting an account's credential;
+//! - [`layout`]: the storage layout of format 1, kept as fixture files;
 //! - [`replay`]: runs a transcript against an in-memory store;
 //! - [`transcript`]: reads the fixture format;
 //! - [`debug_output`]: `Debug` of everything near a secret shows none of it;
@@ -16,5 +17,6 @@ mod accounts;
 mod debug_output;
 mod fuzz_inputs;
 mod git;
+mod layout;
 mod replay;
 mod transcript;

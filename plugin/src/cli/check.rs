@@ -3,11 +3,22 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use mailcred_core::accounts::Security;
+use mailcred_core::accounts::{AccountQuery, Security};
 use mailcred_core::exit;
 
-use super::{Failure, builder, read_accounts};
+use super::{Failure, builder, read_accounts, say};
 use crate::Error;
+
+/// The help of `mailcred test`.
+const HELP: &str = "\
+usage: mailcred test ACCOUNT [--ca-file PEM]
+
+Connects to the account's server, negotiates TLS and logs in with the
+password from the keyring; sends nothing. The exit status is 0 only when
+the server accepted the login.
+
+  --ca-file PEM  also trust this CA certificate (a self-signed server)
+  -h, --help     print this help";
 
 pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let usage = |why: &str| {
@@ -23,7 +34,10 @@ pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
         let arg = arg
             .into_string()
             .map_err(|_| usage("arguments must be UTF-8"))?;
-        if let Some(path) = arg.strip_prefix("--ca-file=") {
+        if arg == "--help" || arg == "-h" {
+            say(HELP);
+            return Ok(());
+        } else if let Some(path) = arg.strip_prefix("--ca-file=") {
             ca_file = Some(PathBuf::from(path));
         } else if arg == "--ca-file" {
             ca_file = Some(PathBuf::from(
@@ -39,8 +53,8 @@ pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
 
     let accounts = read_accounts()?;
     let account = accounts
-        .get(&name)
-        .ok_or_else(|| Error::UnknownAccount { name: name.clone() })?;
+        .find(AccountQuery::Named(&name))
+        .map_err(Error::from)?;
     let transport = builder(account, ca_file.as_ref())?.build()?;
     transport.test_connection()?;
     let over = match account.security {

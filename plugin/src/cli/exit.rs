@@ -10,7 +10,7 @@ use crate::Error;
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::Accounts(e) => e.exit_code(),
-        Error::UnknownAccount { .. } => exit::NO_ACCOUNT,
+        Error::Lookup(e) => e.exit_code(),
         Error::PlaintextAccount { .. } | Error::CaFile { .. } | Error::BadCertificate { .. } => {
             exit::CONFIG
         }
@@ -22,7 +22,9 @@ pub fn exit_code(error: &Error) -> u8 {
             .and_then(|c| u8::try_from(c).ok())
             .filter(|c| *c != exit::SUCCESS && exit::meaning(*c).is_some())
             .unwrap_or(exit::SOFTWARE),
-        Error::HelperAnswer { .. } | Error::UnsafeValue { .. } => PROTOCOL,
+        Error::HelperAnswer { .. } | Error::UnsafeValue { .. } | Error::ReplyTooLarge { .. } => {
+            PROTOCOL
+        }
         Error::NoPassword { .. } => exit::NO_PASSWORD,
         Error::Authentication { reply, .. } if !reply.is_permanent() => TEMPORARY,
         Error::Authentication { .. } => NO_PERMISSION,

@@ -60,11 +60,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Some("test") => check::run(args.collect()),
         Some("send") => send::run(args.collect()),
         Some("--version" | "-V") => {
-            println!("mailcred-smtp {}", env!("CARGO_PKG_VERSION"));
+            say(&format!("mailcred-smtp {}", env!("CARGO_PKG_VERSION")));
             Ok(())
         }
         Some("--help" | "-h" | "help") => {
-            println!("{USAGE}");
+            say(USAGE);
             Ok(())
         }
         _ => Err(Failure::new(mailcred_core::exit::USAGE, USAGE)),
@@ -72,10 +72,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            let _ = writeln!(std::io::stderr(), "mailcred: {}", failure.message);
+            // Messages may quote an account file or a server: never pass
+            // their control characters to the terminal.
+            let message = mailcred_core::terminal::printable(&failure.message);
+            let _ = writeln!(std::io::stderr(), "mailcred: {message}");
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Prints `text` and a newline on stdout; a reader that went away (`| head`)
+/// is no error, where `println!` would panic.
+fn say(text: &str) {
+    let _ = writeln!(std::io::stdout(), "{text}");
 }
 
 /// The credential helper the commands use: `git-credential-mailcred`

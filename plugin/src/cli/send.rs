@@ -7,14 +7,14 @@ use lettre::Transport;
 use lettre::address::{Address, Envelope};
 use mailcred_core::exit;
 
-use super::{Failure, builder, read_accounts};
+use super::{Failure, builder, read_accounts, say};
 use crate::sendmail::{self, AccountChoiceError, SendmailArgs};
 
 pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let args = SendmailArgs::parse(args)
         .map_err(|e| Failure::new(exit::USAGE, format!("{e}\n{}", sendmail::USAGE)))?;
     if args.help {
-        println!("{}", sendmail::USAGE);
+        say(sendmail::USAGE);
         return Ok(());
     }
     let not_sent = |code, why: String| Failure::new(code, format!("message not sent: {why}"));
@@ -33,9 +33,9 @@ pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
     }
     let accounts = read_accounts().map_err(|e| not_sent_error(e.into()))?;
     let account = sendmail::choose_account(&accounts, &args, &prepared).map_err(|e| {
-        let code = match e {
+        let code = match &e {
             AccountChoiceError::NoSender => exit::USAGE,
-            _ => exit::NO_ACCOUNT,
+            AccountChoiceError::Lookup(lookup) => lookup.exit_code(),
         };
         not_sent(code, e.to_string())
     })?;

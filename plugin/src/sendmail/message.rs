@@ -5,6 +5,7 @@
 use std::io::{self, BufRead};
 
 use super::addresses::{self, AddressError};
+use super::header::{self, Kind};
 
 /// Reads the message. Without `ignore_dots` (`-i`), a line holding only
 /// `.` ends it, as with sendmail; the rest of the input is left unread.
@@ -66,41 +67,41 @@ pub fn prepare(raw: &[u8]) -> Result<Prepared, MessageError> {
         .iter()
         .position(|l| l.is_empty())
         .unwrap_or(lines.len());
-    let fields = unfold(&lines[..header_end]);
+    let fields = header::fields(&lines[..header_end]);
 
     let mut from = None;
     let mut header_recipients = Vec::new();
-    for (name, value) in &fields {
-        let header = match name.to_ascii_lowercase().as_str() {
-            "from" => "From",
-            "to" => "To",
-            "cc" => "Cc",
-            "bcc" => "Bcc",
-            _ => continue,
+    for field in &fields {
+        let header = match field.kind {
+            Kind::From => "From",
+            Kind::To => "To",
+            Kind::Cc => "Cc",
+            Kind::Bcc => "Bcc",
+            Kind::Other | Kind::NotAField => continue,
         };
-        let value = String::from_utf8_lossy(value);
+        let value = String::from_utf8_lossy(&field.value);
         let found = addresses::parse_list(&value)
             .map_err(|source| MessageError::BadAddresses { header, source })?;
-        if header == "From" {
+        if field.kind == Kind::From {
             from = from.or_else(|| found.into_iter().next());
         } else {
             header_recipients.extend(found);
         }
     }
+    // Every line of every field whose addresses went into the envelope as
+    // blind copies: the same fields as above, so the two cannot disagree.
+    let blind: Vec<_> = fields
+        .iter()
+        .filter(|f| f.kind == Kind::Bcc)
+        .map(|f| f.lines.clone())
+        .collect();
 
     // Lines joined with CRLF, without one after the last: the end of data
     // (CRLF . CRLF) supplies it.
     let mut data = Vec::with_capacity(raw.len() + raw.len() / 32 + 2);
-    let mut in_bcc = false;
     for (index, line) in lines.iter().enumerate() {
-        if index < header_end {
-            let continuation = line.first().is_some_and(|b| *b == b' ' || *b == b'\t');
-            if !continuation {
-                in_bcc = field_name(line).is_some_and(|n| n.eq_ignore_ascii_case(b"bcc"));
-            }
-            if in_bcc {
-                continue;
-            }
+        if blind.iter().any(|range| range.contains(&index)) {
+            continue;
         }
         if !data.is_empty() {
             data.extend_from_slice(b"\r\n");
@@ -120,31 +121,6 @@ fn split_lines(raw: &[u8]) -> Vec<&[u8]> {
     body.split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .collect()
-}
-
-/// Header fields as (name, value), continuation lines joined.
-fn unfold(lines: &[&[u8]]) -> Vec<(String, Vec<u8>)> {
-    let mut fields: Vec<(String, Vec<u8>)> = Vec::new();
-    for line in lines {
-        if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
-            if let Some((_, value)) = fields.last_mut() {
-                value.extend_from_slice(line);
-            }
-        } else if let Some(name) = field_name(line) {
-            let value = &line[name.len() + 1..];
-            fields.push((
-                String::from_utf8_lossy(name).trim().to_owned(),
-                value.to_vec(),
-            ));
-        }
-    }
-    fields
-}
-
-fn field_name(line: &[u8]) -> Option<&[u8]> {
-    let colon = line.iter().position(|&b| b == b':')?;
-    let name = &line[..colon];
-    (!name.is_empty() && name.iter().all(|b| b.is_ascii_graphic() || *b == b' ')).then_some(name)
 }
 
 #[cfg(test)]
@@ -185,6 +161,34 @@ To: bob@example.org,\r\n \"Carol, C.\" <carol@example.org>\r\n\
 Subject: Hi\r\n\
 \r\n\
 Bcc: in the body stays"
+        );
+    }
+
+    #[test]
+    fn every_spelling_of_bcc_is_a_recipient_and_removed_with_its_continuations() {
+        let raw = b"From: alice@example.org\n\
+To: bob@example.org\n\
+Bcc : hidden@example.org\n\
+bCC\t:\tsecond@example.org,\n\
+\tthird@example.org\n\
+Subject: Hi\n\
+\n\
+body\n";
+        let prepared = prepare(raw).unwrap();
+        assert_eq!(
+            prepared.header_recipients,
+            [
+                "bob@example.org",
+                "hidden@example.org",
+                "second@example.org",
+                "third@example.org"
+            ],
+            "each Bcc spelling names blind copies"
+        );
+        assert_eq!(
+            String::from_utf8(prepared.data).unwrap(),
+            "From: alice@example.org\r\nTo: bob@example.org\r\nSubject: Hi\r\n\r\nbody",
+            "every line of every Bcc field is removed, or each recipient sees the blind copies"
         );
     }
 

@@ -6,13 +6,14 @@
 
 mod addresses;
 mod args;
+mod header;
 mod message;
 
 pub use addresses::{AddressError, parse_list};
 pub use args::{SendmailArgs, USAGE, UsageError};
 pub use message::{MessageError, Prepared, prepare, read_message};
 
-use mailcred_core::accounts::{Account, Accounts};
+use mailcred_core::accounts::{Account, AccountQuery, Accounts, LookupError};
 
 /// The recipients of the envelope: the arguments, then (with `-t`) the
 /// message's To, Cc and Bcc addresses, each address once.
@@ -32,27 +33,15 @@ pub fn recipients(args: &SendmailArgs, prepared: &Prepared) -> Vec<String> {
 }
 
 /// Why no account could be chosen for a message.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum AccountChoiceError {
-    /// `--account NAME` names no account.
-    #[error("no mail account named \"{0}\"; `mailcred list` shows them, `mailcred add` makes one")]
-    Unknown(String),
     /// No From: and no -f, and no --account.
     #[error("the message has no From: address and no -f was given: pass --account NAME")]
     NoSender,
-    /// No account logs in as the sender.
-    #[error(
-        "no mail account logs in as {0}: pass --account NAME, or add one with `mailcred add NAME --user {0} ...`"
-    )]
-    NoMatch(String),
-    /// Several accounts log in as the sender.
-    #[error("mail accounts {names} all log in as {address}: pass --account NAME")]
-    Ambiguous {
-        /// The sender.
-        address: String,
-        /// The accounts, comma-separated.
-        names: String,
-    },
+    /// `--account NAME` names no account, or no single account logs in as
+    /// the sender (the message is mailcred-core's, as for every lookup).
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
 }
 
 /// The account to send with: `--account`, else the one whose user is the
@@ -63,33 +52,17 @@ pub fn choose_account<'a>(
     args: &SendmailArgs,
     prepared: &Prepared,
 ) -> Result<&'a Account, AccountChoiceError> {
-    if let Some(name) = &args.account {
-        return accounts
-            .get(name)
-            .ok_or_else(|| AccountChoiceError::Unknown(name.clone()));
-    }
-    let address = prepared
-        .from
-        .as_ref()
-        .or(args.from.as_ref())
-        .ok_or(AccountChoiceError::NoSender)?;
-    let matching: Vec<&Account> = accounts
-        .accounts
-        .iter()
-        .filter(|a| a.user.eq_ignore_ascii_case(address))
-        .collect();
-    match matching[..] {
-        [one] => Ok(one),
-        [] => Err(AccountChoiceError::NoMatch(address.clone())),
-        _ => Err(AccountChoiceError::Ambiguous {
-            address: address.clone(),
-            names: matching
-                .iter()
-                .map(|a| a.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
-    }
+    let query = match &args.account {
+        Some(name) => AccountQuery::Named(name),
+        None => AccountQuery::Login(
+            prepared
+                .from
+                .as_ref()
+                .or(args.from.as_ref())
+                .ok_or(AccountChoiceError::NoSender)?,
+        ),
+    };
+    Ok(accounts.find(query)?)
 }
 
 #[cfg(test)]
@@ -114,6 +87,7 @@ mod tests {
         Accounts {
             version: 1,
             accounts: list,
+            pending: Vec::new(),
         }
     }
 
@@ -154,10 +128,10 @@ mod tests {
             account: Some("nope".into()),
             ..SendmailArgs::default()
         };
-        assert_eq!(
+        assert!(matches!(
             choose_account(&all, &args, &from(None)),
-            Err(AccountChoiceError::Unknown("nope".into()))
-        );
+            Err(AccountChoiceError::Lookup(LookupError::UnknownName { name })) if name == "nope"
+        ));
     }
 
     #[test]
@@ -168,16 +142,18 @@ mod tests {
         ]);
         assert!(matches!(
             choose_account(&all, &SendmailArgs::default(), &from(Some("x@example.org"))),
-            Err(AccountChoiceError::Ambiguous { names, .. }) if names == "a, b"
+            Err(AccountChoiceError::Lookup(LookupError::Several { names, .. })) if names == ["a", "b"]
         ));
-        assert_eq!(
-            choose_account(&all, &SendmailArgs::default(), &from(Some("y@example.org"))),
-            Err(AccountChoiceError::NoMatch("y@example.org".into()))
+        let none = choose_account(&all, &SendmailArgs::default(), &from(Some("y@example.org")))
+            .unwrap_err();
+        assert!(
+            none.to_string().contains("pass --account NAME"),
+            "the message says what to do: {none}"
         );
-        assert_eq!(
+        assert!(matches!(
             choose_account(&all, &SendmailArgs::default(), &from(None)),
             Err(AccountChoiceError::NoSender)
-        );
+        ));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The two entry points: `mailcred git ACTION` is `git-credential-mailcred ACTION`.
+//! The entry points: `mailcred git ACTION` is `git-credential-mailcred ACTION`,
+//! and `mailcred test`/`send` hand over to `mailcred-smtp`, help included.
 
 use super::*;
 
@@ -65,6 +66,29 @@ fn every_command_answers_help_with_exit_0_on_stdout() {
         assert!(
             helped.stdout.to_ascii_lowercase().contains("usage"),
             "`{program} {}` must print its usage on stdout:\n{helped}",
+            args.join(" ")
+        );
+    }
+}
+
+#[test]
+fn mailcred_test_and_send_answer_help_with_their_usage_and_exit_0() {
+    let session = KeyringSession::start();
+    for (args, usage) in [
+        (&["test", "--help"][..], "usage: mailcred test ACCOUNT"),
+        (&["test", "-h"][..], "usage: mailcred test ACCOUNT"),
+        (
+            &["test", "work", "--help"][..],
+            "usage: mailcred test ACCOUNT",
+        ),
+        (&["send", "--help"][..], "usage: mailcred send"),
+    ] {
+        let mut command = session.command(bin(MAILCRED));
+        command.env("PATH", path_with_binaries()).args(args);
+        let helped = run(command, b"");
+        assert!(
+            helped.success() && helped.stdout.starts_with(usage) && helped.stderr.is_empty(),
+            "`mailcred {}` should print its help on stdout and exit 0:\n{helped}",
             args.join(" ")
         );
     }

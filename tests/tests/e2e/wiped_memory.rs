@@ -8,7 +8,8 @@
 //! non-dumpable process). The parsed secret itself is alive at that point,
 //! as it must be; what is searched for is a marker that only the raw input
 //! carries: the `password=` key in front of the value, or a second line
-//! after the password line.
+//! after the password line. Each test first finds a known non-secret marker
+//! in the same memory, so an unreadable process fails instead of passing.
 
 use std::fs::{self, File};
 use std::os::unix::fs::FileExt;
@@ -55,33 +56,63 @@ fn await_blocked_in_flock(pid: u32) {
     }
 }
 
-/// How many times `needle` occurs in the writable memory of `pid`.
-fn occurrences_in_memory(pid: u32, needle: &[u8]) -> usize {
-    let maps = fs::read_to_string(format!("/proc/{pid}/maps")).expect("the memory map");
-    let mem = File::open(format!("/proc/{pid}/mem")).expect("/proc/PID/mem (needs root)");
-    let mut found = 0;
-    for line in maps.lines() {
-        let mut fields = line.split_whitespace();
-        let (Some(range), Some(perms)) = (fields.next(), fields.next()) else {
-            continue;
-        };
-        if !perms.starts_with("rw") {
-            continue;
+/// A variable given to the helper whose `NAME=value` sits in its stack,
+/// where the kernel puts the environment: the positive control that proves
+/// the helper's memory was read at all. Not a secret.
+const MARKER: (&str, &str) = ("MAILCRED_E2E_MARKER", "memory-was-read-0f7c2a");
+
+/// The writable memory of a process, as read through `/proc/PID/mem`.
+struct WritableMemory(Vec<Vec<u8>>);
+
+impl WritableMemory {
+    /// Reads every writable mapping of `pid` that can be read, then checks
+    /// that [`MARKER`] is among them: without it, finding no copy of the
+    /// input would prove nothing (no memory read, nothing found).
+    fn of(pid: u32) -> Self {
+        let maps = fs::read_to_string(format!("/proc/{pid}/maps")).expect("the memory map");
+        let mem = File::open(format!("/proc/{pid}/mem")).expect("/proc/PID/mem (needs root)");
+        let mut mappings = Vec::new();
+        for line in maps.lines() {
+            let mut fields = line.split_whitespace();
+            let (Some(range), Some(perms)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            if !perms.starts_with("rw") {
+                continue;
+            }
+            let Some((start, end)) = range.split_once('-') else {
+                continue;
+            };
+            let (Ok(start), Ok(end)) =
+                (u64::from_str_radix(start, 16), u64::from_str_radix(end, 16))
+            else {
+                continue;
+            };
+            let mut bytes = vec![0u8; usize::try_from(end - start).expect("a mapping fits")];
+            if mem.read_exact_at(&mut bytes, start).is_err() {
+                continue; // a mapping that cannot be read (guard pages)
+            }
+            mappings.push(bytes);
         }
-        let Some((start, end)) = range.split_once('-') else {
-            continue;
-        };
-        let (Ok(start), Ok(end)) = (u64::from_str_radix(start, 16), u64::from_str_radix(end, 16))
-        else {
-            continue;
-        };
-        let mut bytes = vec![0u8; usize::try_from(end - start).expect("a mapping fits")];
-        if mem.read_exact_at(&mut bytes, start).is_err() {
-            continue; // a mapping that cannot be read (guard pages)
-        }
-        found += bytes.windows(needle.len()).filter(|w| *w == needle).count();
+        let memory = Self(mappings);
+        let marker = format!("{}={}", MARKER.0, MARKER.1);
+        assert!(
+            memory.count(marker.as_bytes()) > 0,
+            "the helper's environment variable {marker:?} was not found in the {} bytes read \
+             from /proc/{pid}/mem: this test cannot see the helper's memory (it needs root), so \
+             it could not tell wiped buffers from unread ones",
+            memory.0.iter().map(Vec::len).sum::<usize>()
+        );
+        memory
     }
-    found
+
+    /// How many times `needle` occurs.
+    fn count(&self, needle: &[u8]) -> usize {
+        self.0
+            .iter()
+            .map(|bytes| bytes.windows(needle.len()).filter(|w| *w == needle).count())
+            .sum()
+    }
 }
 
 #[test]
@@ -91,11 +122,11 @@ fn a_parsed_request_leaves_no_raw_copy_of_the_input_in_memory() {
     let lock = hold_lock(&session.index_path().with_file_name("credentials.lock"));
 
     let mut erase = session.command(bin(HELPER));
-    erase.arg("erase");
+    erase.arg("erase").env(MARKER.0, MARKER.1);
     let running = start(erase, ALICE.as_bytes());
     let pid = running.id();
     await_blocked_in_flock(pid);
-    let raw = occurrences_in_memory(pid, b"password=alice-app-password");
+    let raw = WritableMemory::of(pid).count(b"password=alice-app-password");
     drop(lock);
     let erased = finish(running);
 
@@ -128,11 +159,13 @@ fn a_password_read_from_stdin_leaves_no_raw_copy_of_the_input_in_memory() {
     let lock = hold_lock(&config.join("accounts.lock"));
 
     let mut change = session.command(bin(MAILCRED));
-    change.args(["set-password", "work", "--password-stdin"]);
+    change
+        .args(["set-password", "work", "--password-stdin"])
+        .env(MARKER.0, MARKER.1);
     let running = start(change, b"second-app-password\nline-after-the-password\n");
     let pid = running.id();
     await_blocked_in_flock(pid);
-    let raw = occurrences_in_memory(pid, b"line-after-the-password");
+    let raw = WritableMemory::of(pid).count(b"line-after-the-password");
     drop(lock);
     let changed = finish(running);
 

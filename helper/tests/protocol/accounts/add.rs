@@ -254,3 +254,81 @@ fn the_account_file_is_0600_and_its_folder_0700() {
         "its folder must be private too, so nobody else can swap the file"
     );
 }
+
+/// A keyring in which the process dies while writing, as `add` does when
+/// the user presses Ctrl-C at the keyring's unlock prompt: the write never
+/// returns, and nothing after it runs.
+struct DiesWhileWriting;
+
+impl SecretStore for DiesWhileWriting {
+    fn describe(&self) -> String {
+        "a keyring the process dies in (test)".into()
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::UNCONDITIONAL_ONLY
+    }
+    fn read(&self, _id: &str) -> Result<Option<Stored>, StoreError> {
+        Ok(None)
+    }
+    fn write_if(
+        &self,
+        _id: &str,
+        _label: &str,
+        _secret: &[u8],
+        _condition: WriteIf,
+    ) -> Result<Option<Version>, StoreError> {
+        panic!("the process is killed at the unlock prompt")
+    }
+    fn delete(&self, _id: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn an_add_killed_while_storing_the_password_leaves_neither_account_nor_password() {
+    let s = Setup::new();
+    let killed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        s.add_on(
+            &DiesWhileWriting,
+            &new_account("work", Provider::Office365),
+            "killed-pw-1",
+        )
+    }));
+    assert!(killed.is_err(), "the test keyring kills the add");
+
+    assert_eq!(
+        s.account_names(),
+        Vec::<String>::new(),
+        "an add killed between recording the account and storing its password must not \
+         leave an account without a password"
+    );
+    s.get("work").fails_with(
+        exit::NO_ACCOUNT,
+        "the half-made account is invisible: get says there is no such account",
+    );
+    s.add(&new_account("work", Provider::Office365), "killed-pw-1")
+        .ok("running the same add again must finish the job, not refuse with 73");
+    assert_eq!(
+        s.get("work").ok("get after the second add"),
+        "killed-pw-1\n"
+    );
+}
+
+#[test]
+fn remove_takes_what_a_killed_add_left() {
+    let s = Setup::new();
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        s.add_on(
+            &DiesWhileWriting,
+            &new_account("work", Provider::Office365),
+            "killed-pw-2",
+        )
+    }));
+    s.run(|ctx, out| mailcred::commands::accounts::remove(ctx, "work", out))
+        .ok("remove of an account whose add was killed");
+    let text = std::fs::read_to_string(s.account_file()).expect("the account file");
+    assert!(
+        !text.contains("\"work\""),
+        "remove must take the pending record too:\n{text}"
+    );
+}

@@ -253,3 +253,137 @@ fn a_user_that_is_empty_or_has_a_line_break_is_refused_with_exit_64() {
     }
     s.assert_nothing_stored("refused users");
 }
+
+#[test]
+fn logins_real_servers_issue_are_accepted() {
+    for user in [
+        "ann+newsletters@example.org",
+        "o'brien@example.ie",
+        r"CORP\ann",
+        "ann.smith",
+        "jörg@bücher.example",
+        "Ann Smith",
+        "ann_smith-2@sub.example.org",
+    ] {
+        let new = NewAccount {
+            user: user.into(),
+            ..new_account("work", Provider::Icloud)
+        };
+        let account = resolve(&new, ADDED.into())
+            .unwrap_or_else(|e| panic!("the login {user:?} is one servers issue: {e}"));
+        assert_eq!(account.user, user, "the login must be kept as given");
+    }
+}
+
+#[test]
+fn logins_no_server_would_accept_are_refused_with_exit_64() {
+    let s = Setup::new();
+    let too_long = format!("{}@example.org", "a".repeat(250));
+    for user in [
+        r#"u@x.example"; source "touch PWNED |"; set x=""#,
+        "ann`touch PWNED`@example.org",
+        "$(touch PWNED)@example.org",
+        "ann;touch PWNED",
+        "ann<PWNED",
+        "ann>PWNED",
+        "[ann]",
+        "ann,bob",
+        "ann:pw",
+        " ann@example.org",
+        "ann@example.org ",
+        "ann\t@example.org",
+        "ann\u{1b}[2J@example.org",
+        "ann\u{7f}",
+        too_long.as_str(),
+    ] {
+        let new = NewAccount {
+            user: user.into(),
+            ..new_account("work", Provider::Office365)
+        };
+        let message = s.add(&new, "user-test-pw-1").fails_with(
+            exit::USAGE,
+            &format!(
+                "no mail server issues the login {user:?}, and it is shell or config syntax, so \
+                 add must refuse it"
+            ),
+        );
+        assert!(
+            message.contains("--user"),
+            "the refusal must name the flag, got {message:?}"
+        );
+    }
+    s.assert_nothing_stored("refused logins");
+}
+
+#[test]
+fn servers_named_by_dns_name_or_ipv4_address_are_accepted() {
+    let label = "a".repeat(63);
+    let longest = format!("{label}.{label}.{label}.{}", "a".repeat(61));
+    for host in [
+        "smtp.office365.com",
+        "localhost",
+        "127.0.0.1",
+        "xn--bcher-kva.example",
+        "SMTP.Example.ORG",
+        "mail-1.example.org",
+        label.as_str(),
+        longest.as_str(),
+    ] {
+        let new = NewAccount {
+            host: Some(host.into()),
+            ..new_account("own", Provider::Custom)
+        };
+        assert_eq!(
+            server(&new).0,
+            host,
+            "{host:?} is a DNS name or an IPv4 address, which add must keep as given"
+        );
+    }
+}
+
+#[test]
+fn servers_that_are_no_dns_name_are_refused_with_exit_64() {
+    let s = Setup::new();
+    let long_label = format!("{}.example.org", "a".repeat(64));
+    let too_long = format!("{}.org", "a.".repeat(126));
+    for host in [
+        r#"smtp.example.org"; source "touch PWNED |"; set x=""#,
+        "smtp.example.org;id",
+        "smtp.example.org\"",
+        "-smtp.example.org",
+        "smtp-.example.org",
+        "smtp..example.org",
+        ".example.org",
+        "smtp.example.org.",
+        "smtp_relay.example.org",
+        "::1",
+        "[::1]",
+        long_label.as_str(),
+        too_long.as_str(),
+    ] {
+        let new = NewAccount {
+            host: Some(host.into()),
+            ..new_account("own", Provider::Custom)
+        };
+        s.add(&new, "host-test-pw-1").fails_with(
+            exit::USAGE,
+            &format!("{host:?} is not a DNS name, so add must refuse it with exit 64"),
+        );
+    }
+    s.assert_nothing_stored("refused hosts");
+}
+
+#[test]
+fn an_international_server_name_is_refused_pointing_to_its_ascii_form() {
+    let new = NewAccount {
+        host: Some("mail.bücher.example".into()),
+        ..new_account("own", Provider::Custom)
+    };
+    let message = Setup::new()
+        .add(&new, "host-test-pw-1")
+        .fails_with(exit::USAGE, "a server name must be given in ASCII");
+    assert!(
+        message.contains("xn--"),
+        "the refusal must point to the name's ASCII (xn--) form, got {message:?}"
+    );
+}

@@ -15,7 +15,7 @@ use super::*;
 /// A repository holding one commit, configured for the account by
 /// `mailcred configure git work --local` (and, for TLS, told to trust the
 /// test certificate); returns it and the commit's patch.
-fn repository(mail: &Mail) -> (PathBuf, PathBuf) {
+fn repository(mail: &MailAccount) -> (PathBuf, PathBuf) {
     require("git", "git (2.47, with git send-email)");
     let repo = mail.session.home().join("repo");
     fs::create_dir(&repo).expect("cannot create the test repository");
@@ -49,7 +49,7 @@ fn repository(mail: &Mail) -> (PathBuf, PathBuf) {
 }
 
 /// git in `repo`, with neither a system config nor a terminal to prompt on.
-fn git(mail: &Mail, repo: &Path) -> Command {
+fn git(mail: &MailAccount, repo: &Path) -> Command {
     let mut git = mail.command("git");
     git.env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_TERMINAL_PROMPT", "0")
@@ -62,7 +62,7 @@ fn git(mail: &Mail, repo: &Path) -> Command {
 }
 
 /// `git send-email` of the patch to bob@example.org, as configured.
-fn send_email(mail: &Mail) -> Outcome {
+fn send_email(mail: &MailAccount) -> Outcome {
     let (repo, patch) = repository(mail);
     let mut git = git(mail, &repo);
     git.args(["send-email", "--confirm=never", "--suppress-cc=all"])
@@ -77,14 +77,14 @@ const KEPT: &str = "mailcred: kept the password of mail account \"work\"";
 
 #[test]
 fn delivers_with_encryption_none_and_the_password_from_mailcred() {
-    let mail = Mail::new(SmtpMode::Plain, PASSWORD);
+    let mail = MailAccount::new(SmtpMode::Plain, PASSWORD);
     let sent = send_email(&mail);
     mail.assert_delivered("git send-email", &sent, "Subject: [PATCH] Add a README");
 }
 
 #[test]
 fn delivers_with_encryption_tls_and_the_password_from_mailcred() {
-    let mail = Mail::new(SmtpMode::StartTls, PASSWORD);
+    let mail = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let sent = send_email(&mail);
     mail.assert_delivered("git send-email", &sent, "Subject: [PATCH] Add a README");
     mail.assert_still_holds(PASSWORD, "git stores the password again after a good send");
@@ -92,7 +92,7 @@ fn delivers_with_encryption_tls_and_the_password_from_mailcred() {
 
 #[test]
 fn without_smtp_server_port_git_credential_fill_finds_the_account() {
-    let mail = Mail::new(SmtpMode::StartTls, PASSWORD);
+    let mail = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let (repo, _) = repository(&mail);
     // git send-email without sendemail.smtpServerPort asks for the host
     // alone. It could not reach a server off port 25 that way, so ask as
@@ -117,7 +117,7 @@ fn without_smtp_server_port_git_credential_fill_finds_the_account() {
 
 #[test]
 fn a_wrong_password_is_refused_and_a_protected_account_keeps_it() {
-    let mail = Mail::new(SmtpMode::StartTls, WRONG_PASSWORD);
+    let mail = MailAccount::new(SmtpMode::StartTls, WRONG_PASSWORD);
     let sent = send_email(&mail);
     mail.assert_refused("git send-email", &sent);
     assert!(
@@ -132,7 +132,7 @@ fn a_wrong_password_is_refused_and_a_protected_account_keeps_it() {
 
 #[test]
 fn a_wrong_password_is_refused_and_erased_with_allow_erase() {
-    let mail = Mail::with(SmtpMode::StartTls, &[], WRONG_PASSWORD, &["--allow-erase"]);
+    let mail = MailAccount::with(SmtpMode::StartTls, &[], WRONG_PASSWORD, &["--allow-erase"]);
     let sent = send_email(&mail);
     mail.assert_refused("git send-email", &sent);
     assert!(
@@ -145,7 +145,7 @@ fn a_wrong_password_is_refused_and_erased_with_allow_erase() {
 
 #[test]
 fn a_refused_recipient_leaves_the_password_of_a_protected_account() {
-    let mail = Mail::with(SmtpMode::StartTls, &[RECIPIENT], PASSWORD, &[]);
+    let mail = MailAccount::with(SmtpMode::StartTls, &[RECIPIENT], PASSWORD, &[]);
     let sent = send_email(&mail);
     let auths = mail.server.auths();
     assert!(
@@ -169,7 +169,7 @@ fn a_refused_recipient_leaves_the_password_of_a_protected_account() {
 
 #[test]
 fn a_port_less_store_updates_the_account_and_remove_leaves_git_nothing_to_serve() {
-    let mail = Mail::new(SmtpMode::StartTls, PASSWORD);
+    let mail = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let (repo, _) = repository(&mail);
     // What git send-email without smtpServerPort does after a good AUTH.
     let mut approve = git(&mail, &repo);
@@ -200,5 +200,124 @@ fn a_port_less_store_updates_the_account_and_remove_leaves_git_nothing_to_serve(
     assert!(
         !items.stdout.contains("mailcred") && !items.stderr.contains("secret ="),
         "no mailcred item may be left in the keyring after remove:\n{items}"
+    );
+}
+
+/// Every `(key, value)` git reads from `git config ARGS --list -z`, keys
+/// as git spells them (sections and names lowercased).
+fn git_config_list(hand: &HandEdited, dir: &Path, args: &[&str]) -> Vec<(String, String)> {
+    require("git", "git");
+    let mut git = command_in(&hand.session, "git");
+    git.env("GIT_CONFIG_NOSYSTEM", "1")
+        .current_dir(dir)
+        .arg("config")
+        .args(args)
+        .args(["--list", "-z"]);
+    let listed = run(git, b"");
+    assert!(listed.success(), "git should read the settings:\n{listed}");
+    listed
+        .stdout
+        .split_terminator('\0')
+        .map(|entry| {
+            let (key, value) = entry.split_once('\n').unwrap_or((entry, ""));
+            (key.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+/// The settings of `work` at smtp.example.org:587 logging in as `login`,
+/// as git lists them.
+fn settings_for(login: &str) -> Vec<(String, String)> {
+    let with_port = "credential.smtp://smtp.example.org:587.helper";
+    let without = "credential.smtp://smtp.example.org.helper";
+    [
+        ("sendemail.smtpserver", "smtp.example.org"),
+        ("sendemail.smtpserverport", "587"),
+        ("sendemail.smtpencryption", "tls"),
+        ("sendemail.smtpuser", login),
+        (with_port, ""),
+        (with_port, "mailcred"),
+        (without, ""),
+        (without, "mailcred"),
+    ]
+    .map(|(key, value)| (key.to_owned(), value.to_owned()))
+    .to_vec()
+}
+
+/// A new repository in HOME, and what `mailcred configure git work
+/// --local` said there.
+fn configure_local(hand: &HandEdited) -> (PathBuf, Outcome) {
+    let repo = hand.session.home().join("repo");
+    fs::create_dir(&repo).expect("cannot create the test repository");
+    let mut init = command_in(&hand.session, "git");
+    init.args(["init", "-q"]).current_dir(&repo);
+    let initialised = run(init, b"");
+    assert!(
+        initialised.success(),
+        "git init should succeed:\n{initialised}"
+    );
+    let mut configure = command_in(&hand.session, MAILCRED);
+    configure
+        .args(["configure", "git", ACCOUNT, "--local"])
+        .current_dir(&repo);
+    let configured = run(configure, b"");
+    (repo, configured)
+}
+
+/// The repository's own `sendemail.*` and `credential.*` settings.
+fn mail_settings(hand: &HandEdited, repo: &Path) -> Vec<(String, String)> {
+    git_config_list(hand, repo, &["--local"])
+        .into_iter()
+        .filter(|(key, _)| key.starts_with("sendemail.") || key.starts_with("credential."))
+        .collect()
+}
+
+#[test]
+fn logins_with_quotes_backslashes_and_comment_characters_reach_git_whole() {
+    for login in [HOSTILE_LOGIN, r"CORP\ann", "ann ;#x@example.org"] {
+        let hand = HandEdited::login(login);
+        let snippet = write_private(&hand.session, "snippet.gitconfig", &hand.snippet("git"));
+        let from_snippet = git_config_list(
+            &hand,
+            &hand.session.home(),
+            &["-f", snippet.to_str().expect("a UTF-8 path")],
+        );
+        assert_eq!(
+            from_snippet,
+            settings_for(login),
+            "git should read from `mailcred config git` the login {login:?} exactly, and no \
+             other key"
+        );
+
+        let (repo, configured) = configure_local(&hand);
+        assert!(
+            configured.success(),
+            "configure git should succeed:\n{configured}"
+        );
+        assert_eq!(
+            mail_settings(&hand, &repo),
+            settings_for(login),
+            "`mailcred configure git` should write the login {login:?} exactly, and no other key"
+        );
+    }
+}
+
+#[test]
+fn a_hostile_server_name_gets_no_git_snippet_and_configure_git_writes_nothing() {
+    let host = "smtp.example.org\"]\n[core]\n\tpager = touch PWNED";
+    let hand = HandEdited::new(|a| a.host = host.into());
+    assert_no_snippet(
+        &hand.config("git"),
+        "a server name that is no DNS name would break the credential section",
+    );
+    let (repo, configured) = configure_local(&hand);
+    assert_no_snippet(
+        &configured,
+        "configure git must refuse the same server name",
+    );
+    assert_eq!(
+        mail_settings(&hand, &repo),
+        [],
+        "a refused configure git must leave the repository's settings alone"
     );
 }

@@ -1,6 +1,7 @@
 //! The mail tools themselves — msmtp, neomutt, git send-email — getting the
 //! password of an account made with `mailcred add` and sending through a
-//! real SMTP server on 127.0.0.1 (see `smtp_server`).
+//! real SMTP server on 127.0.0.1 (see `smtp_server`), with the
+//! fixture of `mail_account`.
 //!
 //! Each test has its own keyring session, temporary HOME and server; the
 //! directory of the built binaries comes first on PATH, as after an install.
@@ -11,78 +12,36 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Command;
-use std::thread;
 
-use mailcred_e2e::smtp::{SmtpMode, SmtpServer};
+use mailcred_core::accounts::{Account, Accounts};
+use mailcred_e2e::smtp::SmtpMode;
 
 use super::*;
+use crate::mail_account::{ACCOUNT, MailAccount, PASSWORD, RECIPIENT, USER, WRONG_PASSWORD};
 
 mod git_send_email;
 mod msmtp;
 mod neomutt;
 
-/// The account's name in mailcred.
-const ACCOUNT: &str = "work";
-/// The login, as the server knows it.
-const USER: &str = "alice@example.org";
-/// The app password the server accepts; shaped like Gmail's, with spaces.
-const PASSWORD: &str = "abcd efgh ijkl mnop";
-/// A password the server refuses with 535.
-const WRONG_PASSWORD: &str = "wxyz wxyz wxyz wxyz";
-const RECIPIENT: &str = "bob@example.org";
-
-/// A mail account added with `mailcred add` in a keyring session of its
-/// own, and the SMTP server it sends through.
-struct Mail {
-    session: KeyringSession,
-    server: SmtpServer,
-}
-
-impl Mail {
-    /// A protected account (plain `mailcred add`) holding `stored`, for a
-    /// server in `mode` that accepts only [`PASSWORD`].
-    fn new(mode: SmtpMode, stored: &str) -> Self {
-        Self::with(mode, &[], stored, &[])
-    }
-
-    /// Like [`Mail::new`], with `rejected` recipients refused with 550 and
-    /// `add_flags` given to `mailcred add`.
-    fn with(mode: SmtpMode, rejected: &[&str], stored: &str, add_flags: &[&str]) -> Self {
-        // Both take a few hundred milliseconds to come up: start them together.
-        let (session, server) = thread::scope(|scope| {
-            let server =
-                scope.spawn(|| SmtpServer::start_rejecting(mode, &[(USER, PASSWORD)], rejected));
-            let session = KeyringSession::start();
-            (session, server.join().expect("the SMTP server started"))
-        });
-        let mail = Self { session, server };
-        let port = mail.server.port().to_string();
-        let security = match mode {
-            SmtpMode::Plain => "none-dangerous",
-            SmtpMode::StartTls => "starttls",
-            SmtpMode::Tls => "tls",
-        };
-        let mut args = vec!["add", ACCOUNT, "--provider", "custom", "--user", USER];
-        args.extend(["--host", mail.server.host(), "--port", &port]);
-        args.extend(["--security", security, "--password-stdin"]);
-        args.extend(add_flags);
-        let added = mail.mailcred(&args, &format!("{stored}\n"));
-        assert!(added.success(), "mailcred add should succeed:\n{added}");
+/// What the mail tools need of the shared fixture.
+impl MailAccount {
+    /// Like [`MailAccount::new`] holding [`PASSWORD`], but the account's
+    /// login is `login`, which `add` would refuse: added as [`USER`], then
+    /// changed by hand in accounts.json, its password stored again for the
+    /// new login with `set-password`. The server accepts both logins.
+    fn with_hand_edited_login(mode: SmtpMode, login: &str) -> Self {
+        let mail = Self::start(mode, &[(USER, PASSWORD), (login, PASSWORD)], &[]);
+        mail.add(PASSWORD, &[]);
+        edit_account(&mail.session, |a| a.user = login.into());
+        let stored = mail.mailcred(
+            &["set-password", ACCOUNT, "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        );
+        assert!(
+            stored.success(),
+            "mailcred set-password should succeed:\n{stored}"
+        );
         mail
-    }
-
-    /// A command for `program` in the session, in its HOME, with the built
-    /// binaries first on PATH (so `mailcred` and `credential.helper=mailcred`
-    /// name them).
-    fn command(&self, program: &str) -> Command {
-        let mut command = self.session.command(program);
-        command.env("PATH", path_with_binaries());
-        command
-    }
-
-    /// `mailcred ARGS` with `input` on stdin.
-    fn mailcred(&self, args: &[&str], input: &str) -> Outcome {
-        mailcred(&self.session, MAILCRED, args, input)
     }
 
     /// What `mailcred config TOOL work` prints.
@@ -98,26 +57,12 @@ impl Mail {
     /// Writes `contents` to `name` in the temporary HOME, readable by the
     /// user only (msmtp insists), and returns its path.
     fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.session.home().join(name);
-        fs::write(&path, contents).expect("cannot write a file in the test HOME");
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
-            .expect("cannot make a file in the test HOME private");
-        path
+        write_private(&self.session, name, contents)
     }
 
     /// The password `mailcred get work` prints now.
     fn stored_password(&self) -> Outcome {
         self.mailcred(&["get", ACCOUNT], "")
-    }
-
-    /// Asserts the account still holds `password`.
-    #[track_caller]
-    fn assert_still_holds(&self, password: &str, why: &str) {
-        let got = self.stored_password();
-        assert!(
-            got.success() && got.stdout == format!("{password}\n"),
-            "mailcred get {ACCOUNT} should still print the stored password ({why}):\n{got}"
-        );
     }
 
     /// Asserts `client` sent one message, containing `content`, after one
@@ -186,4 +131,112 @@ impl Mail {
             "without a password {client} must neither authenticate nor deliver:\n{sent}"
         );
     }
+}
+
+/// A command for `program` in `session`, in its HOME, with the built
+/// binaries first on PATH (so `mailcred` and `credential.helper=mailcred`
+/// name them).
+fn command_in(session: &KeyringSession, program: &str) -> Command {
+    let mut command = session.command(program);
+    command.env("PATH", path_with_binaries());
+    command
+}
+
+/// Writes `contents` to `name` in the session's HOME, readable by the user
+/// only (msmtp insists), and returns its path.
+fn write_private(session: &KeyringSession, name: &str, contents: &str) -> PathBuf {
+    let path = session.home().join(name);
+    fs::write(&path, contents).expect("cannot write a file in the test HOME");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+        .expect("cannot make a file in the test HOME private");
+    path
+}
+
+/// The login of the attack in issue 10: pasted between double quotes it
+/// closes them, and neomutt runs `touch PWNED` while reading its rc file.
+const HOSTILE_LOGIN: &str = r#"u@x.example"; source "touch PWNED |"; set x=""#;
+
+/// Changes the accounts in `session`'s accounts.json as a user editing it
+/// by hand (or a script writing it) might: nothing checks the result.
+fn edit_account(session: &KeyringSession, edit: impl FnOnce(&mut Account)) {
+    let file = session.account_file();
+    let bytes = fs::read(&file).expect("cannot read the account file");
+    let mut accounts = Accounts::from_slice(&bytes).expect("the account file parses");
+    edit(&mut accounts.accounts[0]);
+    let json = serde_json::to_string_pretty(&accounts).expect("accounts encode as JSON");
+    fs::write(&file, json).expect("cannot write the account file");
+}
+
+/// A session holding one account `work` (smtp.example.org:587, STARTTLS)
+/// whose account file was then edited by hand, for the snippet commands
+/// alone: nothing connects anywhere.
+struct HandEdited {
+    session: KeyringSession,
+}
+
+impl HandEdited {
+    /// `work` added as [`USER`], then changed by `edit`.
+    fn new(edit: impl FnOnce(&mut Account)) -> Self {
+        let session = KeyringSession::start();
+        let args = [
+            "add",
+            ACCOUNT,
+            "--provider",
+            "custom",
+            "--host",
+            "smtp.example.org",
+            "--user",
+            USER,
+            "--password-stdin",
+        ];
+        let added = mailcred(&session, MAILCRED, &args, &format!("{PASSWORD}\n"));
+        assert!(added.success(), "mailcred add should succeed:\n{added}");
+        edit_account(&session, edit);
+        Self { session }
+    }
+
+    /// `work` with its login changed to `login`, and the password stored
+    /// again for that login (msmtp's `--pretend` runs `passwordeval`).
+    fn login(login: &str) -> Self {
+        let hand = Self::new(|a| a.user = login.into());
+        let args = ["set-password", ACCOUNT, "--password-stdin"];
+        let stored = mailcred(&hand.session, MAILCRED, &args, &format!("{PASSWORD}\n"));
+        assert!(
+            stored.success(),
+            "mailcred set-password should succeed:\n{stored}"
+        );
+        hand
+    }
+
+    /// `mailcred config TOOL work`.
+    fn config(&self, tool: &str) -> Outcome {
+        mailcred(&self.session, MAILCRED, &["config", tool, ACCOUNT], "")
+    }
+
+    /// The snippet `mailcred config TOOL work` prints, which must succeed.
+    #[track_caller]
+    fn snippet(&self, tool: &str) -> String {
+        let printed = self.config(tool);
+        assert!(
+            printed.success() && printed.stderr.is_empty(),
+            "mailcred config {tool} should print a snippet:\n{printed}"
+        );
+        printed.stdout
+    }
+
+    /// Whether the attack's `touch PWNED` ran: a file PWNED in HOME, where
+    /// every program of these tests runs.
+    fn pwned(&self) -> bool {
+        self.session.home().join("PWNED").exists()
+    }
+}
+
+/// Asserts a snippet command exited 64 (an account it cannot use) and
+/// printed nothing.
+#[track_caller]
+fn assert_no_snippet(printed: &Outcome, why: &str) {
+    assert!(
+        printed.code == Some(64) && printed.stdout.is_empty(),
+        "{why}: expected exit 64 and no snippet:\n{printed}"
+    );
 }

@@ -18,7 +18,7 @@ The password came from mailcred get.
 ";
 
 /// `mailcred config msmtp work`, plus the certificate to trust for TLS.
-fn msmtprc(mail: &Mail) -> String {
+fn msmtprc(mail: &MailAccount) -> String {
     let mut rc = mail.snippet("msmtp");
     assert!(
         rc.contains("\npasswordeval \"mailcred get work\"\n"),
@@ -34,7 +34,7 @@ fn msmtprc(mail: &Mail) -> String {
 }
 
 /// `msmtp -C RC -a work bob@example.org` with [`MESSAGE`] on stdin.
-fn send(mail: &Mail, rc: &str) -> Outcome {
+fn send(mail: &MailAccount, rc: &str) -> Outcome {
     let rc = mail.write("msmtprc", rc);
     let mut msmtp = mail.command("msmtp");
     msmtp.arg("-C").arg(rc).args(["-a", ACCOUNT, RECIPIENT]);
@@ -45,7 +45,7 @@ fn send(mail: &Mail, rc: &str) -> Outcome {
 /// after AUTH with the stored password.
 fn delivers_with_the_stored_password(mode: SmtpMode) {
     require("msmtp", "msmtp");
-    let mail = Mail::new(mode, PASSWORD);
+    let mail = MailAccount::new(mode, PASSWORD);
     let sent = send(&mail, &msmtprc(&mail));
     mail.assert_delivered("msmtp", &sent, "Subject: sent by msmtp");
 }
@@ -63,7 +63,7 @@ fn delivers_over_starttls_with_the_password_from_mailcred_get() {
 #[test]
 fn a_wrong_stored_password_is_refused_msmtp_fails_and_nothing_is_delivered() {
     require("msmtp", "msmtp");
-    let mail = Mail::new(SmtpMode::StartTls, WRONG_PASSWORD);
+    let mail = MailAccount::new(SmtpMode::StartTls, WRONG_PASSWORD);
     let sent = send(&mail, &msmtprc(&mail));
     assert!(
         !sent.success() && sent.stderr.contains("535"),
@@ -74,7 +74,7 @@ fn a_wrong_stored_password_is_refused_msmtp_fails_and_nothing_is_delivered() {
 
 /// msmtp with `passwordeval` a failing `mailcred get`: msmtp must stop
 /// before AUTH (DESIGN: exit 78 when passwordeval prints nothing).
-fn assert_msmtp_sends_nothing(mail: &Mail, rc: &str) {
+fn assert_msmtp_sends_nothing(mail: &MailAccount, rc: &str) {
     let sent = send(mail, rc);
     assert!(
         !sent.success(),
@@ -86,7 +86,7 @@ fn assert_msmtp_sends_nothing(mail: &Mail, rc: &str) {
 #[test]
 fn get_of_an_unknown_account_prints_nothing_and_msmtp_sends_nothing() {
     require("msmtp", "msmtp");
-    let mail = Mail::new(SmtpMode::Plain, PASSWORD);
+    let mail = MailAccount::new(SmtpMode::Plain, PASSWORD);
 
     let got = mail.mailcred(&["get", "nobody"], "");
     assert_fails_cleanly(&got, NO_ACCOUNT, "no mail account named \"nobody\"");
@@ -98,7 +98,7 @@ fn get_of_an_unknown_account_prints_nothing_and_msmtp_sends_nothing() {
 #[test]
 fn get_without_a_secret_service_prints_nothing_and_msmtp_sends_nothing() {
     require("msmtp", "msmtp");
-    let mut mail = Mail::new(SmtpMode::Plain, PASSWORD);
+    let mut mail = MailAccount::new(SmtpMode::Plain, PASSWORD);
     let rc = msmtprc(&mail);
     mail.session.stop_secret_service();
 
@@ -115,7 +115,7 @@ fn get_without_a_secret_service_prints_nothing_and_msmtp_sends_nothing() {
 #[test]
 fn get_without_a_session_bus_prints_nothing_and_msmtp_sends_nothing() {
     require("msmtp", "msmtp");
-    let mut mail = Mail::new(SmtpMode::Plain, PASSWORD);
+    let mut mail = MailAccount::new(SmtpMode::Plain, PASSWORD);
     let rc = msmtprc(&mail);
     mail.session.stop_bus();
 
@@ -123,4 +123,54 @@ fn get_without_a_session_bus_prints_nothing_and_msmtp_sends_nothing() {
     assert_fails_cleanly(&got, KEYRING_UNAVAILABLE, "no D-Bus session bus");
 
     assert_msmtp_sends_nothing(&mail, &rc);
+}
+
+/// `msmtp -C RC -a work --pretend`: msmtp reads the file, running what it
+/// says to run, and prints the account's settings instead of sending.
+fn pretend(hand: &HandEdited, rc: &str) -> Outcome {
+    require("msmtp", "msmtp");
+    let rc = write_private(&hand.session, "msmtprc", rc);
+    let mut msmtp = command_in(&hand.session, "msmtp");
+    msmtp.arg("-C").arg(rc).args(["-a", ACCOUNT, "--pretend"]);
+    run(msmtp, b"")
+}
+
+#[test]
+fn logins_with_quotes_reach_msmtp_whole() {
+    for login in [r#""ann""#, HOSTILE_LOGIN, r"CORP\ann"] {
+        let hand = HandEdited::login(login);
+        let shown = pretend(&hand, &hand.snippet("msmtp"));
+        assert!(
+            shown.stdout.lines().any(|l| l == format!("user = {login}")),
+            "msmtp should read the user {login:?} byte for byte (it strips one pair of \
+             enclosing quotes, and knows no escapes):\n{shown}"
+        );
+    }
+}
+
+#[test]
+fn a_line_break_in_the_login_or_server_gets_no_msmtp_snippet_and_runs_nothing() {
+    // msmtp runs `eval CMD` lines while it reads its file.
+    for what in ["login", "server"] {
+        let hand = HandEdited::new(|a| {
+            let value = if what == "login" {
+                &mut a.user
+            } else {
+                &mut a.host
+            };
+            value.push_str("\neval touch PWNED");
+        });
+        let printed = hand.config("msmtp");
+        if printed.success() {
+            pretend(&hand, &printed.stdout);
+        }
+        assert!(
+            !hand.pwned(),
+            "msmtp ran the `eval` line hidden in the {what}"
+        );
+        assert_no_snippet(
+            &printed,
+            &format!("a line break in the {what} would start a line msmtp obeys"),
+        );
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 
-fn mailcred_test(relay: &Relay, account: &str) -> Outcome {
+fn mailcred_test(relay: &MailAccount, account: &str) -> Outcome {
     let mut args = vec!["test", account];
     let ca = relay.ca_args();
     args.extend(ca.iter().map(String::as_str));
@@ -13,7 +13,7 @@ fn mailcred_test(relay: &Relay, account: &str) -> Outcome {
 #[test]
 fn mailcred_test_logs_in_sends_nothing_and_says_so() {
     for mode in SmtpMode::ALL {
-        let relay = Relay::new(mode);
+        let relay = MailAccount::new(mode, PASSWORD);
         let tested = mailcred_test(&relay, ACCOUNT);
         assert!(
             tested.success()
@@ -37,7 +37,7 @@ fn mailcred_test_logs_in_sends_nothing_and_says_so() {
 
 #[test]
 fn mailcred_test_shows_the_servers_reason_and_fails_on_a_wrong_password() {
-    let relay = Relay::with(SmtpMode::StartTls, &[], WRONG_PASSWORD);
+    let relay = MailAccount::with(SmtpMode::StartTls, &[], WRONG_PASSWORD, &[]);
     let tested = mailcred_test(&relay, ACCOUNT);
     assert_eq!(
         tested.code,
@@ -60,7 +60,7 @@ fn mailcred_test_shows_the_servers_reason_and_fails_on_a_wrong_password() {
 
 #[test]
 fn mailcred_test_of_an_untrusted_server_fails_before_any_password() {
-    let relay = Relay::new(SmtpMode::Tls);
+    let relay = MailAccount::new(SmtpMode::Tls, PASSWORD);
     let tested = relay.mailcred(&["test", ACCOUNT], "");
     assert_eq!(tested.code, Some(SERVER_UNAVAILABLE), "{tested}");
     assert!(
@@ -72,7 +72,7 @@ fn mailcred_test_of_an_untrusted_server_fails_before_any_password() {
 
 #[test]
 fn mailcred_test_of_an_unknown_account_says_how_to_add_one() {
-    let relay = Relay::new(SmtpMode::Plain);
+    let relay = MailAccount::new(SmtpMode::Plain, PASSWORD);
     let tested = relay.mailcred(&["test", "nope"], "");
     assert_eq!(tested.code, Some(NO_ACCOUNT), "{tested}");
     assert!(tested.stderr.contains("mailcred add"), "{tested}");
@@ -90,7 +90,7 @@ Hello Bob,
 a line holding only a dot, which -i keeps.
 ";
 
-fn send(relay: &Relay, args: &[&str], message: &str) -> Outcome {
+fn send(relay: &MailAccount, args: &[&str], message: &str) -> Outcome {
     let mut all = vec!["send"];
     let ca = relay.ca_args();
     all.extend(ca.iter().map(String::as_str));
@@ -100,7 +100,7 @@ fn send(relay: &Relay, args: &[&str], message: &str) -> Outcome {
 
 #[test]
 fn mailcred_send_sends_stdin_to_the_arguments_through_the_from_account() {
-    let relay = Relay::new(SmtpMode::StartTls);
+    let relay = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let sent = send(&relay, &["-oi", "--", RECIPIENT], MESSAGE);
     assert!(
         sent.success() && sent.stdout.is_empty() && sent.stderr.is_empty(),
@@ -129,7 +129,7 @@ fn mailcred_send_sends_stdin_to_the_arguments_through_the_from_account() {
 
 #[test]
 fn mailcred_send_dash_t_sends_to_to_cc_and_bcc_with_the_given_sender() {
-    let relay = Relay::new(SmtpMode::Tls);
+    let relay = MailAccount::new(SmtpMode::Tls, PASSWORD);
     let sent = send(&relay, &["-t", "-i", "-f", USER], MESSAGE);
     assert!(sent.success(), "{sent}");
     let messages = relay.server.messages();
@@ -143,7 +143,7 @@ fn mailcred_send_dash_t_sends_to_to_cc_and_bcc_with_the_given_sender() {
 
 #[test]
 fn mailcred_send_without_dash_i_stops_at_a_lone_dot() {
-    let relay = Relay::new(SmtpMode::Plain);
+    let relay = MailAccount::new(SmtpMode::Plain, PASSWORD);
     let sent = send(&relay, &[RECIPIENT], MESSAGE);
     assert!(sent.success(), "{sent}");
     let data = &relay.server.messages()[0].data;
@@ -156,7 +156,7 @@ fn mailcred_send_without_dash_i_stops_at_a_lone_dot() {
 #[test]
 fn mailcred_send_with_a_refused_recipient_sends_to_nobody_and_names_it() {
     let refused = "nobody@example.org";
-    let relay = Relay::with(SmtpMode::StartTls, &[refused], PASSWORD);
+    let relay = MailAccount::with(SmtpMode::StartTls, &[refused], PASSWORD, &[]);
     let sent = send(&relay, &["-i", RECIPIENT, refused], MESSAGE);
     assert_eq!(
         sent.code,
@@ -177,13 +177,13 @@ fn mailcred_send_with_a_refused_recipient_sends_to_nobody_and_names_it() {
 
 #[test]
 fn mailcred_send_needs_an_account_for_the_from_address() {
-    let relay = Relay::new(SmtpMode::Plain);
+    let relay = MailAccount::new(SmtpMode::Plain, PASSWORD);
     let stranger = MESSAGE.replace("alice@example.org", "mallory@example.org");
     let sent = send(&relay, &["-i", RECIPIENT], &stranger);
     assert_eq!(sent.code, Some(NO_ACCOUNT), "{sent}");
     assert!(
         sent.stderr
-            .contains("no mail account logs in as mallory@example.org")
+            .contains("no mail account for the login mallory@example.org")
             && sent.stderr.contains("--account"),
         "{sent}"
     );
@@ -195,9 +195,56 @@ fn mailcred_send_needs_an_account_for_the_from_address() {
 
 #[test]
 fn mailcred_send_without_recipients_is_a_usage_error() {
-    let relay = Relay::new(SmtpMode::Plain);
+    let relay = MailAccount::new(SmtpMode::Plain, PASSWORD);
     let sent = send(&relay, &["-i"], MESSAGE);
     assert_eq!(sent.code, Some(USAGE), "{sent}");
     assert!(sent.stderr.contains("no recipients"), "{sent}");
     assert_eq!(relay.logins(), [], "nothing to send, no login");
+}
+
+/// Blind copies spelled as RFC 5322's obsolete syntax allows: spaces before
+/// the colon, any case, a continuation line (tabs: the unit tests).
+const OBSOLETE_BCC: &str = "\
+From: Alice <alice@example.org>
+To: Bob <bob@example.org>
+Bcc : hidden@example.org
+bCC  :  second@example.org,
+\tthird@example.org
+Subject: blind copies
+
+Hello Bob.
+";
+
+#[test]
+fn mailcred_send_dash_t_sends_to_every_spelling_of_bcc_and_shows_none_of_them() {
+    let relay = MailAccount::new(SmtpMode::Plain, PASSWORD);
+    let sent = send(&relay, &["-t", "-i"], OBSOLETE_BCC);
+    assert!(sent.success(), "{sent}");
+    let messages = relay.server.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}\n{sent}");
+    assert_eq!(
+        messages[0].rcpt_tos,
+        [
+            "bob@example.org",
+            "hidden@example.org",
+            "second@example.org",
+            "third@example.org"
+        ],
+        "each Bcc spelling puts its addresses in the envelope"
+    );
+    let data = &messages[0].data;
+    let leaked: Vec<&str> = data
+        .lines()
+        .filter(|l| {
+            let l = l.to_ascii_lowercase();
+            l.starts_with("bcc")
+                || ["hidden@", "second@", "third@"]
+                    .iter()
+                    .any(|a| l.contains(a))
+        })
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "no Bcc line, nor its continuation, reaches the recipients: {leaked:?} in {data:?}"
+    );
 }

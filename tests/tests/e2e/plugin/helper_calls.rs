@@ -12,7 +12,7 @@ use super::*;
 
 /// A call as the transport makes it: the account's request, with the
 /// password for `store` and `erase`.
-fn expected(relay: &Relay, action: &str, password: Option<&str>) -> Call {
+fn expected(relay: &MailAccount, action: &str, password: Option<&str>) -> Call {
     let mut request = vec![
         "protocol=smtp".to_owned(),
         format!("host=127.0.0.1:{}", relay.server.port()),
@@ -29,7 +29,7 @@ fn expected(relay: &Relay, action: &str, password: Option<&str>) -> Call {
 
 #[test]
 fn a_successful_login_is_approved_with_the_password_that_worked() {
-    let relay = Relay::new(SmtpMode::StartTls);
+    let relay = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let recorder = Recorder::answering(PASSWORD);
     let transport = relay.builder(recorder.helper()).build().unwrap();
     transport.send(&message("approved", &[RECIPIENT])).unwrap();
@@ -45,7 +45,7 @@ fn a_successful_login_is_approved_with_the_password_that_worked() {
 
 #[test]
 fn a_535_rejects_the_password_and_the_error_explains_it() {
-    let relay = Relay::new(SmtpMode::StartTls);
+    let relay = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let recorder = Recorder::answering(WRONG_PASSWORD);
     let transport = relay.builder(recorder.helper()).build().unwrap();
     let error = transport
@@ -89,7 +89,7 @@ fn a_535_rejects_the_password_and_the_error_explains_it() {
 #[test]
 fn a_550_for_a_recipient_erases_nothing_and_sends_to_nobody() {
     let refused = "nobody@example.org";
-    let relay = Relay::with(SmtpMode::Plain, &[refused], PASSWORD);
+    let relay = MailAccount::with(SmtpMode::Plain, &[refused], PASSWORD, &[]);
     let recorder = Recorder::answering(PASSWORD);
     let transport = relay.builder(recorder.helper()).build().unwrap();
     let error = transport
@@ -139,7 +139,7 @@ fn a_550_for_a_recipient_erases_nothing_and_sends_to_nobody() {
 
 #[test]
 fn with_the_real_helper_a_535_leaves_a_protected_account_its_password() {
-    let relay = Relay::with(SmtpMode::Plain, &[], WRONG_PASSWORD);
+    let relay = MailAccount::with(SmtpMode::Plain, &[], WRONG_PASSWORD, &[]);
     let transport = relay.builder(relay.real_helper()).build().unwrap();
     let error = transport
         .send(&message("refused", &[RECIPIENT]))
@@ -154,7 +154,7 @@ fn with_the_real_helper_a_535_leaves_a_protected_account_its_password() {
 
 #[test]
 fn a_password_changed_with_set_password_is_used_by_the_next_new_connection() {
-    let relay = Relay::with(SmtpMode::StartTls, &[], WRONG_PASSWORD);
+    let relay = MailAccount::with(SmtpMode::StartTls, &[], WRONG_PASSWORD, &[]);
     let transport = relay
         .builder(relay.real_helper())
         .idle_timeout(Duration::from_millis(500))

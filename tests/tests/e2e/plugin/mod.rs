@@ -1,5 +1,6 @@
 //! mailcred-lettre and the commands built on it (`mailcred test`, `mailcred
-//! send`), against a real SMTP server on 127.0.0.1 (see `smtp_server`).
+//! send`), against a real SMTP server on 127.0.0.1 (see `smtp_server`),
+//! with the fixture of `mail_account`.
 //!
 //! The library runs in this process; its credential helper is either the
 //! real `git-credential-mailcred`, run in the test's own keyring session, or
@@ -12,89 +13,24 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Command;
-use std::thread;
 
 use mailcred_core::accounts::{Account, AccountFile};
-use mailcred_e2e::smtp::{SmtpMode, SmtpServer};
+use mailcred_e2e::smtp::SmtpMode;
 use mailcred_lettre::lettre::Message;
 use mailcred_lettre::{CredentialHelper, MailcredTransportBuilder};
 use tempfile::TempDir;
 
 use super::*;
+use crate::mail_account::{ACCOUNT, MailAccount, PASSWORD, RECIPIENT, USER, WRONG_PASSWORD};
 
 mod commands;
 mod helper_calls;
+mod hostile;
 mod tools;
 mod transport;
 
-/// The account's name in mailcred.
-const ACCOUNT: &str = "work";
-/// The login, as the server knows it.
-const USER: &str = "alice@example.org";
-/// The app password the server accepts.
-const PASSWORD: &str = "abcd efgh ijkl mnop";
-/// A password the server refuses with 535.
-const WRONG_PASSWORD: &str = "wxyz wxyz wxyz wxyz";
-const RECIPIENT: &str = "bob@example.org";
-/// The binary behind `mailcred test` and `mailcred send`.
-const SMTP: &str = "mailcred-smtp";
-
-/// A mail account added with `mailcred add` in a keyring session of its
-/// own, and the SMTP server it sends through.
-struct Relay {
-    session: KeyringSession,
-    server: SmtpServer,
-}
-
-impl Relay {
-    /// A protected account holding [`PASSWORD`], for a server in `mode`.
-    fn new(mode: SmtpMode) -> Self {
-        Self::with(mode, &[], PASSWORD)
-    }
-
-    /// An account holding `stored`, for a server in `mode` that accepts only
-    /// [`PASSWORD`] and refuses each of `rejected` with 550.
-    fn with(mode: SmtpMode, rejected: &[&str], stored: &str) -> Self {
-        assert!(
-            bin(SMTP).is_file(),
-            "the tests need {SMTP}, built by `cargo build --workspace` (crate mailcred-lettre)"
-        );
-        let (session, server) = thread::scope(|scope| {
-            let server =
-                scope.spawn(|| SmtpServer::start_rejecting(mode, &[(USER, PASSWORD)], rejected));
-            let session = KeyringSession::start();
-            (session, server.join().expect("the SMTP server started"))
-        });
-        let relay = Self { session, server };
-        let port = relay.server.port().to_string();
-        let security = match mode {
-            SmtpMode::Plain => "none-dangerous",
-            SmtpMode::StartTls => "starttls",
-            SmtpMode::Tls => "tls",
-        };
-        let mut args = vec!["add", ACCOUNT, "--provider", "custom", "--user", USER];
-        args.extend(["--host", relay.server.host(), "--port", &port]);
-        args.extend(["--security", security, "--password-stdin"]);
-        let added = relay.mailcred(&args, &format!("{stored}\n"));
-        assert!(added.success(), "mailcred add should succeed:\n{added}");
-        relay
-    }
-
-    /// A command for `program` in the session, with the built binaries first
-    /// on PATH, as after an install.
-    fn command(&self, program: &str) -> Command {
-        let mut command = self.session.command(program);
-        command.env("PATH", path_with_binaries());
-        command
-    }
-
-    /// `mailcred ARGS` with `input` on stdin.
-    fn mailcred(&self, args: &[&str], input: &str) -> Outcome {
-        let mut command = self.command(MAILCRED);
-        command.args(args);
-        run(command, input.as_bytes())
-    }
-
+/// What the mailcred-lettre tests need of the shared fixture.
+impl MailAccount {
     /// `--ca-file CERT` when the server has a certificate.
     fn ca_args(&self) -> Vec<String> {
         if self.server.mode().uses_tls() {
@@ -156,16 +92,6 @@ impl Relay {
                 (a.password, a.ok)
             })
             .collect()
-    }
-
-    /// Asserts the account still holds `password`.
-    #[track_caller]
-    fn assert_still_holds(&self, password: &str, why: &str) {
-        let got = self.mailcred(&["get", ACCOUNT], "");
-        assert!(
-            got.success() && got.stdout == format!("{password}\n"),
-            "mailcred get {ACCOUNT} should print the stored password ({why}):\n{got}"
-        );
     }
 }
 

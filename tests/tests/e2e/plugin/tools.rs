@@ -8,7 +8,7 @@ use std::path::Path;
 use super::*;
 
 /// A repository in the session's HOME with one commit; returns its patch.
-fn patch(relay: &Relay) -> PathBuf {
+fn patch(relay: &MailAccount) -> PathBuf {
     require("git", "git");
     let home = relay.session.home();
     let repo = home.join("repo");
@@ -26,7 +26,7 @@ fn patch(relay: &Relay) -> PathBuf {
     home.join("patches/0001-Add-a-README.patch")
 }
 
-fn git(relay: &Relay, dir: &Path, args: &[&str]) -> Command {
+fn git(relay: &MailAccount, dir: &Path, args: &[&str]) -> Command {
     let mut git = relay.command("git");
     git.current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -40,7 +40,7 @@ fn git(relay: &Relay, dir: &Path, args: &[&str]) -> Command {
 
 /// `mailcred send`, with the test server's certificate when it has one.
 /// (No quotes: neomutt splits `sendmail` at blanks, without a shell.)
-fn sendmail_command(relay: &Relay) -> String {
+fn sendmail_command(relay: &MailAccount) -> String {
     let mut command = String::from("mailcred send");
     for arg in relay.ca_args() {
         assert!(!arg.contains([' ', '"', '\'']), "{arg:?} needs no quoting");
@@ -50,7 +50,7 @@ fn sendmail_command(relay: &Relay) -> String {
 }
 
 fn git_send_email_delivers(mode: SmtpMode) {
-    let relay = Relay::new(mode);
+    let relay = MailAccount::new(mode, PASSWORD);
     let patch = patch(&relay);
     let setting = format!("sendemail.sendmailCmd={}", sendmail_command(&relay));
     let patch = patch.to_str().unwrap();
@@ -105,7 +105,7 @@ fn git_send_email_sends_through_mailcred_send_over_implicit_tls() {
 #[test]
 fn git_send_email_reports_a_refused_recipient_and_nothing_is_sent() {
     let refused = "nobody@example.org";
-    let relay = Relay::with(SmtpMode::StartTls, &[refused], PASSWORD);
+    let relay = MailAccount::with(SmtpMode::StartTls, &[refused], PASSWORD, &[]);
     let patch = patch(&relay);
     let setting = format!("sendemail.sendmailCmd={}", sendmail_command(&relay));
     let sent = run(
@@ -151,7 +151,7 @@ default (/usr/sbin/sendmail -oem -oi) has.
 #[test]
 fn neomutt_sends_through_mailcred_send() {
     require("neomutt", "neomutt");
-    let relay = Relay::new(SmtpMode::StartTls);
+    let relay = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let rc = relay.session.home().join("neomuttrc");
     fs::write(
         &rc,

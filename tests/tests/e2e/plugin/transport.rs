@@ -11,7 +11,7 @@ use super::*;
 /// Sends one message through the blocking transport and checks it arrived
 /// after one AUTH with the stored password from the real helper.
 fn sync_delivers(mode: SmtpMode) {
-    let relay = Relay::new(mode);
+    let relay = MailAccount::new(mode, PASSWORD);
     let transport = relay.builder(relay.real_helper()).build().unwrap();
     let subject = format!("sync over {}", mode.as_str());
     transport
@@ -53,7 +53,7 @@ fn the_sync_transport_delivers_without_tls_only_when_built_dangerously() {
 
 #[test]
 fn a_safe_constructor_refuses_an_account_set_to_none_dangerous() {
-    let relay = Relay::new(SmtpMode::Plain);
+    let relay = MailAccount::new(SmtpMode::Plain, PASSWORD);
     let refused = MailcredTransportBuilder::from_account(&relay.account()).unwrap_err();
     assert!(
         matches!(&refused, Error::PlaintextAccount { name } if name == ACCOUNT),
@@ -63,7 +63,7 @@ fn a_safe_constructor_refuses_an_account_set_to_none_dangerous() {
 
 #[test]
 fn the_async_transport_sends_concurrently_over_at_most_two_pooled_connections() {
-    let relay = Relay::new(SmtpMode::StartTls);
+    let relay = MailAccount::new(SmtpMode::StartTls, PASSWORD);
     let recorder = Recorder::answering(PASSWORD);
     let transport = relay
         .builder(recorder.helper())
@@ -106,7 +106,7 @@ fn the_async_transport_sends_concurrently_over_at_most_two_pooled_connections() 
 
 #[test]
 fn a_pooled_transport_asks_the_helper_once_for_many_messages() {
-    let relay = Relay::new(SmtpMode::Tls);
+    let relay = MailAccount::new(SmtpMode::Tls, PASSWORD);
     let recorder = Recorder::answering(PASSWORD);
     let transport = relay.builder(recorder.helper()).build().unwrap();
     for n in 0..10 {
@@ -126,7 +126,7 @@ fn a_pooled_transport_asks_the_helper_once_for_many_messages() {
 #[test]
 fn a_server_with_an_untrusted_certificate_never_sees_the_password() {
     for mode in [SmtpMode::StartTls, SmtpMode::Tls] {
-        let relay = Relay::new(mode);
+        let relay = MailAccount::new(mode, PASSWORD);
         let recorder = Recorder::answering(PASSWORD);
         // No CA certificate: Mozilla's roots only.
         let transport = MailcredTransportBuilder::from_account(&relay.account())
@@ -157,7 +157,7 @@ fn a_server_with_an_untrusted_certificate_never_sees_the_password() {
 #[test]
 fn starttls_is_required_not_opportunistic() {
     // A server that offers no STARTTLS, reached with the STARTTLS constructor.
-    let relay = Relay::new(SmtpMode::Plain);
+    let relay = MailAccount::new(SmtpMode::Plain, PASSWORD);
     let recorder = Recorder::answering(PASSWORD);
     let transport = MailcredTransportBuilder::starttls_relay(relay.server.host(), USER)
         .port(relay.server.port())
@@ -174,7 +174,7 @@ fn starttls_is_required_not_opportunistic() {
 
 #[test]
 fn an_idle_connection_past_its_timeout_is_replaced_by_a_new_login() {
-    let relay = Relay::new(SmtpMode::Plain);
+    let relay = MailAccount::new(SmtpMode::Plain, PASSWORD);
     let recorder = Recorder::answering(PASSWORD);
     let transport = relay
         .builder(recorder.helper())
