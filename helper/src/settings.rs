@@ -23,7 +23,11 @@ const MAX_TIMEOUT_SECONDS: u64 = 3600;
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     /// An unknown store name.
-    #[error("{unknown} (from {origin})")]
+    #[error(
+        "unknown store \"{}\" (from {origin}); this build knows: {}",
+        .unknown.name,
+        .unknown.known
+    )]
     UnknownStore {
         /// The name and the stores known.
         unknown: crate::store::UnknownStore,
@@ -151,9 +155,24 @@ fn parse_timeout(value: &str, origin: &str) -> Result<Duration, SettingsError> {
 mod tests {
     use super::*;
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_unknown_store_names_where_it_came_from_and_what_is_known() {
+        let error = parse_store("memory", STORE_VARIABLE).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unknown store \"memory\" (from MAILCRED_STORE); this build knows: \
+             secret-service (default), keyutils"
+        );
+    }
+
     #[test]
     fn a_timeout_is_whole_seconds_from_one_to_an_hour() {
         assert_eq!(parse_timeout("2", "test").unwrap(), Duration::from_secs(2));
+        assert_eq!(
+            parse_timeout(" 20 ", "test").unwrap(),
+            Duration::from_secs(20)
+        );
         for bad in ["0", "-1", "1.5", "3601", "", "soon"] {
             assert!(
                 parse_timeout(bad, "test").is_err(),

@@ -117,3 +117,20 @@ fn every_get_from_a_secret_service_that_never_answers_fails_with_80_instead_of_h
         );
     }
 }
+
+#[test]
+fn a_keyring_timeout_that_is_no_deadline_is_refused_with_78() {
+    let session = KeyringSession::start();
+    approve(&session, ALICE);
+    let settings = session.home().join("../config/mailcred/settings.json");
+    std::fs::create_dir_all(settings.parent().expect("a folder")).expect("the config folder");
+    std::fs::write(&settings, r#"{"keyring_timeout_seconds": 0}"#).expect("settings.json");
+
+    let from_file = helper(&session, "get", ASK_SERVER);
+    assert_fails_cleanly(&from_file, CONFIG, "\"keyring_timeout_seconds\" in");
+
+    let mut command = session.command(bin(HELPER));
+    command.arg("get").env("MAILCRED_KEYRING_TIMEOUT", "soon");
+    let from_variable = run(command, ASK_SERVER.as_bytes());
+    assert_fails_cleanly(&from_variable, CONFIG, "(from MAILCRED_KEYRING_TIMEOUT)");
+}
