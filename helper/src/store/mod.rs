@@ -50,7 +50,7 @@ mod memory;
 
 pub use choice::{StoreChoice, StoreConfig, UnknownStore};
 pub use deadline::Deadline;
-pub use error::{Hint, StoreError};
+pub use error::{Hint, Seconds, StoreError};
 pub use faults::{Faults, Op, WithFaults};
 pub use keyring::KeyringStore;
 pub use lazy::LazyStore;

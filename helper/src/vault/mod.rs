@@ -155,10 +155,15 @@ impl<'s> Vault<'s> {
         index.entries.insert(0, entry.clone());
         self.index.save(&lock, &mut index)?;
 
-        // 2. Write the secret; on failure take the listing back.
+        // 2. Write the secret; on failure take the listing back. Not after
+        // a timeout: the write may still land once we stopped waiting, and a
+        // secret must never be unlisted. An entry whose secret never came is
+        // skipped, and retired by the next store into its slot.
         if let Err(e) = self.store.write(&entry.id, &label, &secrets.encode()) {
-            index.entries.retain(|e| e.id != entry.id);
-            self.index.save(&lock, &mut index)?;
+            if !matches!(e, StoreError::TimedOut { .. }) {
+                index.entries.retain(|e| e.id != entry.id);
+                self.index.save(&lock, &mut index)?;
+            }
             return Err(e.into());
         }
 

@@ -447,3 +447,57 @@ fn an_index_of_an_unknown_version_is_reported_as_corrupt_and_left_untouched() {
         "an index this version does not understand must not be rewritten"
     );
 }
+
+/// A keyring that stops being waited for but writes anyway: what a store
+/// call abandoned at its deadline may do.
+struct LandsAfterTheDeadline(MemoryStore);
+
+impl SecretStore for LandsAfterTheDeadline {
+    fn describe(&self) -> String {
+        "a keyring answering after the deadline (test)".into()
+    }
+    fn capabilities(&self) -> crate::store::Capabilities {
+        self.0.capabilities()
+    }
+    fn read(&self, id: &str) -> Result<Option<crate::store::Stored>, StoreError> {
+        self.0.read(id)
+    }
+    fn write_if(
+        &self,
+        id: &str,
+        label: &str,
+        secret: &[u8],
+        condition: crate::store::WriteIf,
+    ) -> Result<Option<crate::store::Version>, StoreError> {
+        self.0.write_if(id, label, secret, condition)?;
+        Err(StoreError::TimedOut {
+            limit: crate::store::Seconds(std::time::Duration::from_secs(2)),
+            hint: crate::store::Hint::NONE,
+        })
+    }
+    fn delete(&self, id: &str) -> Result<(), StoreError> {
+        self.0.delete(id)
+    }
+}
+
+#[test]
+fn a_write_that_timed_out_stays_listed_so_no_secret_is_ever_unlisted() {
+    let s = Setup::new();
+    let late = LandsAfterTheDeadline(MemoryStore::default());
+    let result = Vault::new(s.index(), &late).store(entry("bob"), &parts("bob-pw"));
+    assert!(
+        matches!(result, Err(VaultError::Store(StoreError::TimedOut { .. }))),
+        "the timeout is reported, got {result:?}"
+    );
+    let listed: Vec<String> = s.entries().into_iter().map(|e| e.id).collect();
+    assert_eq!(late.0.len(), 1, "the late write landed");
+    assert_eq!(
+        listed.len(),
+        1,
+        "the entry of a write abandoned at its deadline must stay listed: it may have landed"
+    );
+    assert!(
+        late.0.read(&listed[0]).unwrap().is_some(),
+        "and it lists the secret that landed"
+    );
+}
