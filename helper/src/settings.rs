@@ -6,6 +6,8 @@
 //! `settings.json`, else from the default.
 
 use std::path::PathBuf;
+
+use crate::private_files::read_regular_file;
 use std::time::Duration;
 
 use crate::store::{StoreChoice, StoreConfig};
@@ -113,17 +115,17 @@ fn read_file() -> Result<(SettingsFile, Option<PathBuf>), SettingsError> {
     let Some(path) = settings_path() else {
         return Ok((SettingsFile::default(), None));
     };
-    match std::fs::read(&path) {
-        Ok(bytes) => {
+    // A regular file of at most 1 MiB: a FIFO or device here must not hang
+    // or exhaust every `get` (see `read_regular_file`).
+    match read_regular_file(&path, 1 << 20) {
+        Ok(Some(bytes)) => {
             let file = serde_json::from_slice(&bytes).map_err(|e| SettingsError::Unreadable {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;
             Ok((file, Some(path)))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Ok((SettingsFile::default(), Some(path)))
-        }
+        Ok(None) => Ok((SettingsFile::default(), Some(path))),
         Err(e) => Err(SettingsError::Unreadable {
             path,
             reason: e.to_string(),

@@ -104,3 +104,18 @@ fn escape_sequences_in_a_hand_edited_account_file_never_reach_the_terminal() {
         "the login is shown, its control characters escaped:\n{listed}"
     );
 }
+
+#[test]
+fn a_settings_file_that_is_a_fifo_is_refused_at_once_not_waited_on() {
+    let session = KeyringSession::start();
+    let path = config_file(&session).with_file_name("settings.json");
+    let made = Command::new("mkfifo").arg(&path).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    let outcome = bounded(&session, MAILCRED, &["get", "work"], "");
+    assert_ne!(
+        outcome.code,
+        Some(124),
+        "`mailcred get` must not wait on a FIFO in place of settings.json:\n{outcome}"
+    );
+    assert_fails_cleanly(&outcome, CONFIG, "not a regular file but a FIFO");
+}
