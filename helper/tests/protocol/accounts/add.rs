@@ -121,13 +121,19 @@ fn the_same_user_on_another_port_is_a_separate_account() {
     );
 }
 
-/// A keyring that reads and deletes but refuses every write, as a full or
-/// broken keyring would after `add` has opened it.
-struct RefusesWrites;
+/// A keyring whose every write goes wrong after `add` has opened it.
+enum BadWrites {
+    /// It refuses, as a full or broken keyring would.
+    Refused,
+    /// The process dies in it, as `add` does when the user presses Ctrl-C
+    /// at the keyring's unlock prompt: the write never returns, and nothing
+    /// after it runs.
+    Killed,
+}
 
-impl SecretStore for RefusesWrites {
+impl SecretStore for BadWrites {
     fn describe(&self) -> String {
-        "a keyring refusing writes (test)".into()
+        "a keyring whose writes go wrong (test)".into()
     }
     fn capabilities(&self) -> Capabilities {
         Capabilities::UNCONDITIONAL_ONLY
@@ -142,7 +148,10 @@ impl SecretStore for RefusesWrites {
         _secret: &[u8],
         _condition: WriteIf,
     ) -> Result<Option<Version>, StoreError> {
-        Err(StoreError::failed("the test keyring refuses writes"))
+        match self {
+            Self::Refused => Err(StoreError::failed("the test keyring refuses writes")),
+            Self::Killed => panic!("the process is killed at the unlock prompt"),
+        }
     }
     fn delete(&self, _id: &str) -> Result<(), StoreError> {
         Ok(())
@@ -153,7 +162,7 @@ impl SecretStore for RefusesWrites {
 fn an_add_whose_password_cannot_be_stored_leaves_no_account_behind() {
     let s = Setup::new();
     let out = s.add_on(
-        &RefusesWrites,
+        &BadWrites::Refused,
         &new_account("work", Provider::Office365),
         "unstorable-pw-1",
     );
@@ -255,41 +264,12 @@ fn the_account_file_is_0600_and_its_folder_0700() {
     );
 }
 
-/// A keyring in which the process dies while writing, as `add` does when
-/// the user presses Ctrl-C at the keyring's unlock prompt: the write never
-/// returns, and nothing after it runs.
-struct DiesWhileWriting;
-
-impl SecretStore for DiesWhileWriting {
-    fn describe(&self) -> String {
-        "a keyring the process dies in (test)".into()
-    }
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::UNCONDITIONAL_ONLY
-    }
-    fn read(&self, _id: &str) -> Result<Option<Stored>, StoreError> {
-        Ok(None)
-    }
-    fn write_if(
-        &self,
-        _id: &str,
-        _label: &str,
-        _secret: &[u8],
-        _condition: WriteIf,
-    ) -> Result<Option<Version>, StoreError> {
-        panic!("the process is killed at the unlock prompt")
-    }
-    fn delete(&self, _id: &str) -> Result<(), StoreError> {
-        Ok(())
-    }
-}
-
 #[test]
 fn an_add_killed_while_storing_the_password_leaves_neither_account_nor_password() {
     let s = Setup::new();
     let killed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         s.add_on(
-            &DiesWhileWriting,
+            &BadWrites::Killed,
             &new_account("work", Provider::Office365),
             "killed-pw-1",
         )
@@ -319,7 +299,7 @@ fn remove_takes_what_a_killed_add_left() {
     let s = Setup::new();
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         s.add_on(
-            &DiesWhileWriting,
+            &BadWrites::Killed,
             &new_account("work", Provider::Office365),
             "killed-pw-2",
         )
