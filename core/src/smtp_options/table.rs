@@ -132,7 +132,7 @@ pub const SEND: CommandLine<SendOption> = CommandLine {
                 value: "MODE",
                 unless: &["m"],
             },
-            "mailcred send only sends a message (-bm)",
+            "sending one message (-bm) is all it does",
         ),
     ],
 };
