@@ -5,6 +5,8 @@
 //! - [`accounts`]: mail accounts, their presets, their file and the one
 //!   typed lookup every program asks;
 //! - [`exit`]: the one exit-status table of every mailcred binary;
+//! - [`smtp_options`]: the command lines of `mailcred test` and `mailcred
+//!   send`, as data that the plugin parses by and the helper documents;
 //! - [`private_files`] and [`harden`]: 0600 files replaced atomically under a
 //!   lock, and a process that cannot be dumped.
 //!
@@ -16,4 +18,5 @@ pub mod exit;
 pub mod harden;
 pub mod private_files;
 pub mod protocol;
+pub mod smtp_options;
 pub mod terminal;

@@ -1,5 +1,7 @@
 //! Man pages and shell completions, generated from the clap definition in
-//! [`crate::cli`] by the hidden `mailcred generate-assets DIR`.
+//! [`crate::cli`], and for `mailcred test` and `mailcred send` from
+//! mailcred-core's tables of their options ([`smtp`]), by the hidden
+//! `mailcred generate-assets DIR`.
 //!
 //! The output is committed under `packaging/assets/` and every package recipe
 //! installs those files; `packaging/test` regenerates them and fails when the
@@ -20,6 +22,8 @@ use crate::cli::{Cli, GitHelperArgs};
 use crate::settings;
 use crate::store::{StoreChoice, StoreConfig};
 
+mod smtp;
+
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The release date of [`VERSION`], as in CHANGELOG.md (`packaging/test`
 /// checks that they agree). A fixed date keeps the pages reproducible.
@@ -38,7 +42,10 @@ pub fn write_all(dir: &Path) -> io::Result<()> {
     for shell in SHELLS {
         let folder = dir.join("completions").join(shell.to_string());
         fs::create_dir_all(&folder)?;
-        for mut cmd in commands().map(without_hidden_subcommands) {
+        for mut cmd in commands()
+            .map(without_hidden_subcommands)
+            .map(|cmd| cmd.mut_subcommands(smtp::for_completion))
+        {
             let bin = cmd.get_name().to_owned();
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cmd, &bin, &mut script);
@@ -49,7 +56,8 @@ pub fn write_all(dir: &Path) -> io::Result<()> {
 }
 
 /// Both binaries' commands, as the packages describe them: with the bare
-/// version wherever `--version` would name the stores (`mailcred git` too).
+/// version wherever `--version` would name the stores (`mailcred git` too),
+/// and `test` and `send` with the options mailcred-smtp takes.
 fn commands() -> [clap::Command; 2] {
     [Cli::command(), GitHelperArgs::command()].map(|cmd| {
         let name = cmd.get_name().to_owned();
@@ -58,6 +66,7 @@ fn commands() -> [clap::Command; 2] {
                 Some(_) => sub.version(VERSION),
                 None => sub,
             })
+            .mut_subcommands(smtp::documented)
             .disable_help_subcommand(true)
             .bin_name(name)
     })
@@ -119,68 +128,24 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
             }),
     );
     pages.push(page(&helper, &helper_sections()));
-    let mut smtp = smtp_command();
-    smtp.build();
     let mut smtp_sections = Roff::new();
     append_exit_status(&mut smtp_sections);
     append_see_also(
         &mut smtp_sections,
         &["mailcred(1)", "mailcred-test(1)", "mailcred-send(1)"],
     );
-    pages.push(page(&smtp, &smtp_sections));
+    let extra = smtp::sections() + &without_preamble(smtp_sections.render());
+    pages.push(page_with(&smtp::command_for_page(), &extra));
     pages
-}
-
-/// `mailcred-smtp`, the binary of the mailcred-lettre crate that `mailcred
-/// test` and `mailcred send` run. It parses its own command line (sendmail's
-/// for `send`), so this clap command only describes it for its man page.
-fn smtp_command() -> clap::Command {
-    clap::Command::new("mailcred-smtp")
-        .bin_name("mailcred-smtp")
-        .version(VERSION)
-        .about("The SMTP client behind `mailcred test` and `mailcred send`")
-        .long_about(
-            "The SMTP client behind `mailcred test` and `mailcred send`, from the \
-             mailcred-lettre package. mailcred runs it in its own place for those two \
-             commands, so that the mailcred binary, which msmtp runs for every message, \
-             links no SMTP or TLS code; it is found beside mailcred, else on PATH. \
-             Use it through mailcred: `mailcred-smtp test ARGS` is `mailcred test ARGS`, \
-             and `mailcred-smtp send ARGS` is `mailcred send ARGS`.",
-        )
-        .disable_help_flag(true)
-        .disable_version_flag(true)
-        .arg(
-            clap::Arg::new("help")
-                .short('h')
-                .long("help")
-                .action(clap::ArgAction::Help)
-                .help("Print the usage"),
-        )
-        .arg(
-            clap::Arg::new("version")
-                .short('V')
-                .long("version")
-                .action(clap::ArgAction::Version)
-                .help("Print the version"),
-        )
-        .arg(
-            clap::Arg::new("command")
-                .value_name("COMMAND")
-                .required(true)
-                .help("test: log in to an account's server with the stored password; send: send the message on stdin like sendmail"),
-        )
-        .arg(
-            clap::Arg::new("args")
-                .value_name("ARGS")
-                .num_args(0..)
-                .allow_hyphen_values(true)
-                .trailing_var_arg(true)
-                .help("The command's arguments, as `mailcred test` and `mailcred send` take them"),
-        )
 }
 
 /// One page: clap_mangen's, with our sections before its VERSION section.
 fn page(cmd: &clap::Command, extra: &Roff) -> (String, Vec<u8>) {
+    page_with(cmd, &without_preamble(extra.render()))
+}
+
+/// [`page`] with sections given as roff source.
+fn page_with(cmd: &clap::Command, extra: &str) -> (String, Vec<u8>) {
     let man = Man::new(cmd.clone())
         .date(RELEASE_DATE)
         .source(format!("mailcred {VERSION}"))
@@ -188,13 +153,19 @@ fn page(cmd: &clap::Command, extra: &Roff) -> (String, Vec<u8>) {
     let mut page = Vec::new();
     man.render(&mut page).expect("writing to a Vec cannot fail");
     let mut page = String::from_utf8(page).expect("clap_mangen writes UTF-8");
-    // Each rendered Roff starts with the same preamble; the page has it already.
-    let preamble = Roff::new().render();
-    let extra = extra.render();
-    let extra = extra.strip_prefix(&preamble).unwrap_or(&extra);
     let at = page.find("\n.SH VERSION\n").map_or(page.len(), |i| i + 1);
     page.insert_str(at, extra);
     (man.get_filename(), page.into_bytes())
+}
+
+/// `rendered` without the preamble that every rendered Roff starts with:
+/// the page has it already.
+fn without_preamble(rendered: String) -> String {
+    let preamble = Roff::new().render();
+    match rendered.strip_prefix(&preamble) {
+        Some(rest) => rest.to_owned(),
+        None => rendered,
+    }
 }
 
 fn mailcred_sections() -> Roff {
@@ -350,6 +321,62 @@ mod tests {
         }
         assert!(names.contains(&"git-credential-mailcred.1"));
         assert!(names.contains(&"mailcred-smtp.1"));
+    }
+
+    /// As clap_mangen writes text into roff.
+    fn roff(text: &str) -> String {
+        text.replace('-', "\\-").replace('\'', "\\*(Aq")
+    }
+
+    #[test]
+    fn the_pages_of_test_send_and_smtp_list_every_option_of_the_tables_with_its_help() {
+        use mailcred_core::smtp_options::{SEND, TEST};
+        let pages = man_pages();
+        let page = |name: &str| {
+            let (_, page) = pages.iter().find(|(n, _)| n == name).unwrap();
+            String::from_utf8(page.clone()).unwrap()
+        };
+        for (own, rows) in [
+            (
+                "mailcred-test.1",
+                TEST.options
+                    .iter()
+                    .map(|o| (o.spellings(), o.help))
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "mailcred-send.1",
+                SEND.options
+                    .iter()
+                    .map(|o| (o.spellings(), o.help))
+                    .collect(),
+            ),
+        ] {
+            for name in [own, "mailcred-smtp.1"] {
+                let text = page(name);
+                for (spellings, help) in &rows {
+                    for spelled in spellings {
+                        assert!(
+                            text.contains(&roff(spelled)),
+                            "{name} must show {spelled}, which the table lists"
+                        );
+                    }
+                    assert!(
+                        text.contains(&roff(&help[1..])),
+                        "{name} must say what {spellings:?} does: {help}"
+                    );
+                }
+            }
+        }
+        let usage = TEST.usage_for("mailcred");
+        let operands_and_options = usage.strip_prefix("mailcred test").unwrap();
+        assert!(
+            page("mailcred-test.1").contains(&format!(
+                "\\fBmailcred test\\fR{}",
+                roff(operands_and_options)
+            )),
+            "the synopsis of mailcred-test.1 must be the table's usage line, {usage}"
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+use const_format::concatcp;
+use mailcred_core::smtp_options;
 
 use crate::accounts::{Provider, Security};
 use crate::commands::snippets::{GitScope, Tool};
@@ -22,6 +24,9 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// Where `mailcred test` and `mailcred send` come from, for their one-line help.
+const RUNS_SMTP: &str = " (runs mailcred-smtp, from the mailcred-lettre package)";
 
 /// The subcommands of `mailcred`.
 #[derive(Debug, Subcommand)]
@@ -93,21 +98,27 @@ pub enum Command {
     Git(GitHelperArgs),
     /// Check that the keyring works, by storing, reading and deleting a throwaway secret.
     Doctor,
-    /// Connect to an account's server, negotiate TLS and log in with the stored
-    /// password; sends nothing. `mailcred test ACCOUNT [--ca-file PEM]`
-    /// (runs mailcred-smtp, from the mailcred-lettre package).
-    #[command(disable_help_flag = true)]
+    /// `mailcred test`: mailcred-smtp's, whose options are the table
+    /// [`smtp_options::TEST`]; `mailcred test --help` is its help.
+    #[command(
+        about = concatcp!(smtp_options::TEST.about, RUNS_SMTP),
+        long_about = None,
+        disable_help_flag = true
+    )]
     Test {
-        /// ACCOUNT [--ca-file PEM], passed to mailcred-smtp.
+        /// The arguments of `mailcred test`, passed to mailcred-smtp.
         #[arg(num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
         args: Vec<std::ffi::OsString>,
     },
-    /// Send the message on stdin like sendmail (-t, -i/-oi, -f FROM,
-    /// recipients, --account NAME), through the account whose user is its
-    /// From: address (runs mailcred-smtp, from the mailcred-lettre package).
-    #[command(disable_help_flag = true)]
+    /// `mailcred send`: mailcred-smtp's, whose options are the table
+    /// [`smtp_options::SEND`]; `mailcred send --help` is its help.
+    #[command(
+        about = concatcp!(smtp_options::SEND.about, RUNS_SMTP),
+        long_about = None,
+        disable_help_flag = true
+    )]
     Send {
-        /// sendmail's arguments, passed to mailcred-smtp.
+        /// The arguments of `mailcred send`, passed to mailcred-smtp.
         #[arg(num_args = 0.., allow_hyphen_values = true, trailing_var_arg = true)]
         args: Vec<std::ffi::OsString>,
     },

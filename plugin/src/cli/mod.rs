@@ -5,6 +5,7 @@
 mod check;
 mod exit;
 mod send;
+mod test_args;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -12,18 +13,25 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use mailcred_core::accounts::Account;
+use mailcred_core::smtp_options::{SEND, TEST};
 
 use crate::{CredentialHelper, Error, MailcredTransportBuilder};
 
 pub use exit::exit_code;
 
-const USAGE: &str = "\
-usage: mailcred test ACCOUNT [--ca-file PEM]
-       mailcred send [--account NAME] [--ca-file PEM] [-t] [-i|-oi] [-f FROM] [--] [RECIPIENT...] < MESSAGE
-
-test   connect to the account's server, negotiate TLS and log in with the
-       stored password; sends nothing. Exit status 0 only when the login worked.
-send   send the message on stdin, like sendmail (`mailcred send --help`).";
+/// The usage of `mailcred-smtp`, from the tables of mailcred-core.
+fn usage() -> String {
+    format!(
+        "usage: {}\n       {}\n\n\
+         test   {}.\n\
+         send   {}.\n\
+         `mailcred test --help` and `mailcred send --help` describe their options.",
+        TEST.usage_for("mailcred"),
+        SEND.usage_for("mailcred"),
+        TEST.about,
+        SEND.about,
+    )
+}
 
 /// A failure of one of the commands, with its exit status.
 #[derive(Debug)]
@@ -64,10 +72,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             Ok(())
         }
         Some("--help" | "-h" | "help") => {
-            say(USAGE);
+            say(&usage());
             Ok(())
         }
-        _ => Err(Failure::new(mailcred_core::exit::USAGE, USAGE)),
+        _ => Err(Failure::new(mailcred_core::exit::USAGE, usage())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

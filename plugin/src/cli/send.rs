@@ -6,15 +6,16 @@ use std::str::FromStr;
 use lettre::Transport;
 use lettre::address::{Address, Envelope};
 use mailcred_core::exit;
+use mailcred_core::smtp_options::SEND;
 
 use super::{Failure, builder, read_accounts, say};
 use crate::sendmail::{self, AccountChoiceError, SendmailArgs};
 
 pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
     let args = SendmailArgs::parse(args)
-        .map_err(|e| Failure::new(exit::USAGE, format!("{e}\n{}", sendmail::USAGE)))?;
+        .map_err(|e| Failure::new(exit::USAGE, format!("{e}\n{}", SEND.usage())))?;
     if args.help {
-        say(sendmail::USAGE);
+        say(&SEND.help());
         return Ok(());
     }
     let not_sent = |code, why: String| Failure::new(code, format!("message not sent: {why}"));

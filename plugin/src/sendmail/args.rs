@@ -2,9 +2,16 @@
 //! use it: `-t`, `-i`/`-oi`, `-f FROM`, recipients. Options are clustered
 //! sendmail-style (`-ti`, `-fFROM`); options it cannot honour but that
 //! change nothing about one submitted message are accepted and ignored.
+//! Which options there are, and of which kind, is the table [`SEND`] of
+//! mailcred-core, which `--help` and the man page are made from too.
+//!
+//! Hand-written rather than a parser crate's: sendmail's clusters with
+//! attached values and its `-oi` fit none, and the plugin links no clap.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+
+use mailcred_core::smtp_options::{Kind, Opt, SEND, SendOption};
 
 /// What `mailcred send` was asked to do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,26 +37,9 @@ pub struct SendmailArgs {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// Options taking a value that changes nothing here: `-F NAME` (full name),
-/// `-N` (DSN notify), `-R` (DSN return), `-V` (envelope id), `-B` (body
-/// type), `-L` (syslog tag), `-O option=value`.
-const IGNORED_WITH_VALUE: &[char] = &['F', 'N', 'R', 'V', 'B', 'L', 'O'];
-/// Flags that change nothing here: `-v` (verbose), `-m` (me too), `-n` (no
-/// aliasing), `-U` (initial user submission).
-const IGNORED_FLAGS: &[char] = &['v', 'm', 'n', 'U'];
-
-/// The usage text of `mailcred send`.
-pub const USAGE: &str = "\
-usage: mailcred send [--account NAME] [--ca-file PEM] [-t] [-i|-oi] [-f FROM] [--] [RECIPIENT...] < MESSAGE
-
-Sends the message on stdin, like sendmail, through the mail account whose
-user is the From: address (or --account NAME), with its password from the
-keyring. Recipients are the arguments, and with -t also the To, Cc and Bcc
-of the message (Bcc lines are never sent). Nothing is sent unless the server
-accepts every recipient.";
-
 impl SendmailArgs {
-    /// Parses the arguments after `send`.
+    /// Parses the arguments after `send`, by the table of its options
+    /// ([`SEND`]): an option the table does not list is unknown.
     pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Self, UsageError> {
         let mut parsed = Self::default();
         let mut args = args
@@ -75,6 +65,7 @@ impl SendmailArgs {
         Ok(parsed)
     }
 
+    /// `--name`, `--name VALUE` or `--name=VALUE`.
     fn long(
         &mut self,
         option: &str,
@@ -84,24 +75,18 @@ impl SendmailArgs {
             Some((name, value)) => (name, Some(value.to_owned())),
             None => (option, None),
         };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| rest.next())
-                .ok_or_else(|| UsageError(format!("--{name} needs a value")))
-        };
-        match name {
-            "account" => self.account = Some(value()?),
-            "ca-file" => self.ca_file = Some(value()?.into()),
-            "read-recipients" if inline.is_none() => self.read_recipients = true,
-            "help" => self.help = true,
-            _ => {
-                return Err(UsageError(format!(
-                    "unknown option --{name}; `mailcred send --help` lists them"
-                )));
-            }
+        let spelled = format!("--{name}");
+        let option = SEND.find_long(name).ok_or_else(|| unknown(&spelled))?;
+        if inline.is_some() && option.value_name().is_none() {
+            return Err(UsageError(format!("{spelled} takes no value")));
         }
-        Ok(())
+        let mut inline = inline;
+        self.apply(option, &spelled, &mut || {
+            inline
+                .take()
+                .or_else(|| rest.next())
+                .ok_or_else(|| needs_value(&spelled))
+        })
     }
 
     /// One `-xyz` cluster: flags, then at most one option taking the rest
@@ -112,53 +97,84 @@ impl SendmailArgs {
         rest: &mut impl Iterator<Item = String>,
     ) -> Result<(), UsageError> {
         for (at, flag) in cluster.char_indices() {
+            let spelled = format!("-{flag}");
+            let option = SEND.find_short(flag).ok_or_else(|| unknown(&spelled))?;
             let inline = &cluster[at + flag.len_utf8()..];
-            let mut value = || {
+            self.apply(option, &spelled, &mut || {
                 if inline.is_empty() {
-                    rest.next()
-                        .ok_or_else(|| UsageError(format!("-{flag} needs a value")))
+                    rest.next().ok_or_else(|| needs_value(&spelled))
                 } else {
                     Ok(inline.to_owned())
                 }
-            };
-            match flag {
-                't' => self.read_recipients = true,
-                'i' => self.ignore_dots = true,
-                'f' | 'r' => {
-                    self.from = Some(value()?);
-                    return Ok(());
+            })?;
+            if option.value_name().is_some() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// Does what `option`, spelled `spelled`, asks; `value` yields its
+    /// value, and is called only for an option that takes one.
+    fn apply(
+        &mut self,
+        option: &Opt<SendOption>,
+        spelled: &str,
+        value: &mut dyn FnMut() -> Result<String, UsageError>,
+    ) -> Result<(), UsageError> {
+        match option.kind {
+            Kind::Flag(sets) | Kind::Value(sets, _) => self.set(sets, value)?,
+            Kind::Ignored(None) => {}
+            Kind::Ignored(Some(_)) => {
+                // Another option spelled with this one's value (-oi is -i).
+                let value = value()?;
+                if let Some(Opt {
+                    kind: Kind::Flag(sets),
+                    ..
+                }) = SEND.find_other_spelling(&format!("{spelled}{value}"))
+                {
+                    self.set(*sets, &mut || Err(needs_value(spelled)))?;
                 }
-                'o' => {
-                    // -oi is -i; other sendmail -oX options (-oem, -odi)
-                    // concern its queue, which there is none of here.
-                    if value()? == "i" {
-                        self.ignore_dots = true;
-                    }
-                    return Ok(());
-                }
-                'b' => {
-                    let mode = value()?;
-                    if mode != "m" {
-                        return Err(UsageError(format!(
-                            "-b{mode} is not supported: mailcred send only sends a message (-bm)"
-                        )));
-                    }
-                    return Ok(());
-                }
-                f if IGNORED_WITH_VALUE.contains(&f) => {
-                    value()?;
-                    return Ok(());
-                }
-                f if IGNORED_FLAGS.contains(&f) => {}
-                other => {
+            }
+            Kind::Refused { unless, .. } => {
+                let value = value()?;
+                if !unless.contains(&value.as_str()) {
                     return Err(UsageError(format!(
-                        "unknown option -{other}; `mailcred send --help` lists them"
+                        "{spelled}{value} is not supported: {}",
+                        option.help
                     )));
                 }
             }
         }
         Ok(())
     }
+
+    /// Every option of the table lands here, by an exhaustive `match`.
+    fn set(
+        &mut self,
+        option: SendOption,
+        value: &mut dyn FnMut() -> Result<String, UsageError>,
+    ) -> Result<(), UsageError> {
+        match option {
+            SendOption::ReadRecipients => self.read_recipients = true,
+            SendOption::IgnoreDots => self.ignore_dots = true,
+            SendOption::Help => self.help = true,
+            SendOption::Account => self.account = Some(value()?),
+            SendOption::CaFile => self.ca_file = Some(value()?.into()),
+            SendOption::From => self.from = Some(value()?),
+        }
+        Ok(())
+    }
+}
+
+fn unknown(spelled: &str) -> UsageError {
+    UsageError(format!(
+        "unknown option {spelled}; `mailcred send --help` lists them"
+    ))
+}
+
+fn needs_value(spelled: &str) -> UsageError {
+    UsageError(format!("{spelled} needs a value"))
 }
 
 #[cfg(test)]
@@ -223,5 +239,122 @@ mod tests {
         assert!(parse(&["-q"]).unwrap_err().0.contains("unknown option -q"));
         assert!(parse(&["--frobnicate"]).is_err());
         assert!(parse(&["-f"]).unwrap_err().0.contains("-f needs a value"));
+    }
+
+    /// Whether `parsed` shows the effect of the option that sets `option`:
+    /// an exhaustive `match`, so a new variant must say what it sets.
+    fn sets(parsed: &SendmailArgs, option: SendOption) -> bool {
+        match option {
+            SendOption::ReadRecipients => parsed.read_recipients,
+            SendOption::IgnoreDots => parsed.ignore_dots,
+            SendOption::Help => parsed.help,
+            SendOption::Account => parsed.account.is_some(),
+            SendOption::CaFile => parsed.ca_file.is_some(),
+            SendOption::From => parsed.from.is_some(),
+        }
+    }
+
+    /// Each way `spelled` can be given, ending with a recipient that must
+    /// be left as one: a value follows, or is attached (`-fX`, `--name=X`).
+    fn spelled_with_value(spelled: &str, value: Option<&str>) -> Vec<Vec<String>> {
+        let recipient = "bob@example.org".to_owned();
+        let Some(value) = value else {
+            return vec![vec![spelled.to_owned(), recipient]];
+        };
+        let attached = match spelled.starts_with("--") {
+            true => format!("{spelled}={value}"),
+            false => format!("{spelled}{value}"),
+        };
+        vec![
+            vec![spelled.to_owned(), value.to_owned(), recipient.clone()],
+            vec![attached, recipient],
+        ]
+    }
+
+    #[test]
+    fn every_option_of_the_table_is_parsed_as_its_kind_says() {
+        for option in SEND.options {
+            let value = match option.kind {
+                Kind::Refused { unless, .. } => unless.first().copied(),
+                _ => option.value_name().map(|_| "x@example.org"),
+            };
+            for spelled in option.spellings() {
+                for args in spelled_with_value(&spelled, value) {
+                    let words: Vec<&str> = args.iter().map(String::as_str).collect();
+                    let parsed = parse(&words).unwrap_or_else(|e| {
+                        panic!("the table lists {spelled}, so `send {words:?}` must parse: {e}")
+                    });
+                    assert_eq!(
+                        parsed.recipients,
+                        ["bob@example.org"],
+                        "{spelled} must take a value exactly when the table gives it one ({words:?})"
+                    );
+                    let only_recipients = SendmailArgs {
+                        recipients: parsed.recipients.clone(),
+                        ..SendmailArgs::default()
+                    };
+                    match option.kind {
+                        Kind::Flag(option) | Kind::Value(option, _) => assert!(
+                            sets(&parsed, option),
+                            "{words:?} must set {option:?}, as the table says: {parsed:?}"
+                        ),
+                        Kind::Ignored(_) | Kind::Refused { .. } => assert_eq!(
+                            parsed, only_recipients,
+                            "{words:?} is accepted and ignored: it must change nothing"
+                        ),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_refused_option_is_refused_with_any_value_it_does_not_except() {
+        for option in SEND.options {
+            if let Kind::Refused { .. } = option.kind {
+                for spelled in option.spellings() {
+                    let refused =
+                        parse(&[&spelled, "s"]).expect_err("a refused mode must not parse");
+                    assert!(
+                        refused.0.contains(&format!("{spelled}s is not supported")),
+                        "the refusal must name {spelled}s: {refused}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_option_outside_the_table_is_accepted() {
+        for c in ('!'..='~').filter(|c| *c != '-') {
+            if SEND.find_short(c).is_none() {
+                let spelled = format!("-{c}");
+                let refused = parse(&[&spelled, "x"]).expect_err("not in the table");
+                assert_eq!(
+                    refused.0,
+                    format!("unknown option {spelled}; `mailcred send --help` lists them"),
+                    "the table does not list {spelled}, so the parser must not know it"
+                );
+            }
+        }
+        let every_name = SEND.options.iter().flat_map(|o| o.spellings());
+        let bare = every_name.map(|s| s.trim_start_matches('-').to_owned());
+        for name in bare.chain(["bogus", "version", "verbose", "from"].map(String::from)) {
+            if SEND.find_long(&name).is_none() {
+                let spelled = format!("--{name}");
+                assert!(
+                    parse(&[&spelled, "x"]).is_err(),
+                    "the table does not list {spelled}, so the parser must not know it"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_flag_given_a_value_is_refused() {
+        assert_eq!(
+            parse(&["--read-recipients=yes"]).unwrap_err().0,
+            "--read-recipients takes no value"
+        );
     }
 }

@@ -10,7 +10,7 @@ mod header;
 mod message;
 
 pub use addresses::{AddressError, parse_list};
-pub use args::{SendmailArgs, USAGE, UsageError};
+pub use args::{SendmailArgs, UsageError};
 pub use message::{MessageError, Prepared, prepare, read_message};
 
 use mailcred_core::accounts::{Account, AccountQuery, Accounts, LookupError};

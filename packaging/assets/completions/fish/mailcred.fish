@@ -37,8 +37,8 @@ complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "config" -d 'Print
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "configure" -d 'Write an account\'s git send-email settings with git config'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "git" -d 'Act as git\'s credential helper: `mailcred git get` is `git-credential-mailcred get`'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "doctor" -d 'Check that the keyring works, by storing, reading and deleting a throwaway secret'
-complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "test" -d 'Connect to an account\'s server, negotiate TLS and log in with the stored password; sends nothing. `mailcred test ACCOUNT [--ca-file PEM]` (runs mailcred-smtp, from the mailcred-lettre package)'
-complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "send" -d 'Send the message on stdin like sendmail (-t, -i/-oi, -f FROM, recipients, --account NAME), through the account whose user is its From: address (runs mailcred-smtp, from the mailcred-lettre package)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "test" -d 'Connect to an account\'s server, negotiate TLS and log in with the stored password; sends nothing (runs mailcred-smtp, from the mailcred-lettre package)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "send" -d 'Send the message on stdin like sendmail, through the account whose user is its From: address (runs mailcred-smtp, from the mailcred-lettre package)'
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l provider -d 'The mail provider; presets its server, port and security' -r -f -a "office365\t'Microsoft 365 (work or school accounts)'
 outlook\t'Outlook.com, Hotmail, Live (personal Microsoft accounts)'
 gmail\t'Gmail and Google Workspace'
@@ -76,3 +76,11 @@ complete -c mailcred -n "__fish_mailcred_using_subcommand configure" -s h -l hel
 complete -c mailcred -n "__fish_mailcred_using_subcommand git" -s h -l help -d 'Print help'
 complete -c mailcred -n "__fish_mailcred_using_subcommand git" -s V -l version -d 'Print version'
 complete -c mailcred -n "__fish_mailcred_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c mailcred -n "__fish_mailcred_using_subcommand test" -l ca-file -d 'Also trust this CA certificate (a self-signed server)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand test" -s h -l help -d 'Print this help'
+complete -c mailcred -n "__fish_mailcred_using_subcommand send" -l account -d 'Send with this account, whatever the From: address' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand send" -l ca-file -d 'Also trust this CA certificate (a self-signed server)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand send" -s f -d 'The envelope sender (by default the From: address; \'\' or \'<>\' for none); also spelled -r' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand send" -s t -l read-recipients -d 'Also send to the To, Cc and Bcc addresses of the message'
+complete -c mailcred -n "__fish_mailcred_using_subcommand send" -s i -d 'A line holding only "." does not end the message; also spelled -oi'
+complete -c mailcred -n "__fish_mailcred_using_subcommand send" -l help -d 'Print this help'
