@@ -1,6 +1,6 @@
 //! Man pages and shell completions, generated from the clap definition in
 //! [`crate::cli`], and for `mailcred test` and `mailcred send` from
-//! mailcred-core's tables of their options ([`smtp`]), by the hidden
+//! mailcred-core's tables of their options (`smtp` below), by the hidden
 //! `mailcred generate-assets DIR`.
 //!
 //! The output is committed under `packaging/assets/` and every package recipe

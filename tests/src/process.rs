@@ -38,7 +38,7 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// Starts `command` with `input` on stdin and waits (at most [`PATIENCE`])
+/// Starts `command` with `input` on stdin and waits (at most `PATIENCE`)
 /// for it to finish.
 pub fn run(command: Command, input: &[u8]) -> Outcome {
     finish(start(command, input))
@@ -71,7 +71,7 @@ pub fn start(mut command: Command, input: &[u8]) -> Running {
     Running { child, description }
 }
 
-/// Waits (at most [`PATIENCE`]) for a started command to finish.
+/// Waits (at most `PATIENCE`) for a started command to finish.
 pub fn finish(running: Running) -> Outcome {
     let Running {
         mut child,
