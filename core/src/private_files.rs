@@ -4,12 +4,17 @@
 //! crash or a parallel run without losing or half-writing an entry. Both are
 //! also versioned JSON, read and written here the same way.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+/// The longest any mailcred waits for another to finish with a file: a
+/// change holds the lock for one keyring call, itself bounded.
+pub const LOCK_PATIENCE: Duration = Duration::from_secs(30);
 
 /// The most an account file or index may hold: thousands of accounts fit
 /// in a few hundred kilobytes.
@@ -103,20 +108,58 @@ impl PrivateDir {
     }
 
     /// Locks `name` (a lock file of its own, created if needed): shared to
-    /// read, exclusive to change.
+    /// read, exclusive to change; waiting at most [`LOCK_PATIENCE`].
     pub fn lock(&self, name: &str, exclusive: bool) -> io::Result<FileLock> {
+        self.lock_within(name, exclusive, LOCK_PATIENCE)
+    }
+
+    /// Like [`lock`](Self::lock), waiting at most `patience`.
+    ///
+    /// Every wait on the way to a password is bounded, because mbsync, aerc
+    /// and himalaya never time out a password command: a mailcred process
+    /// stopped (or stuck) while holding the lock must not hang them too.
+    /// std has no timed lock, so this polls `try_lock`, backing off to 50 ms.
+    pub fn lock_within(
+        &self,
+        name: &str,
+        exclusive: bool,
+        patience: Duration,
+    ) -> io::Result<FileLock> {
         self.create()?;
         let mut options = OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(self.dir.join(name))?;
-        if exclusive {
-            file.lock()?;
-        } else {
-            file.lock_shared()?;
+        let path = self.dir.join(name);
+        let file = options.open(&path)?;
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let attempt = if exclusive {
+                file.try_lock()
+            } else {
+                file.try_lock_shared()
+            };
+            match attempt {
+                Ok(()) => return Ok(FileLock { _file: file }),
+                Err(TryLockError::WouldBlock) if started.elapsed() < patience => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(io::Error::new(
+                        ErrorKind::TimedOut,
+                        format!(
+                            "another mailcred process has held {} for more than {} s; \
+                             if none is running, try again",
+                            path.display(),
+                            patience.as_secs()
+                        ),
+                    ));
+                }
+                Err(TryLockError::Error(e)) => return Err(e),
+            }
         }
-        Ok(FileLock { _file: file })
     }
 
     /// The contents of `name`, or `None` when it does not exist (see
@@ -262,6 +305,25 @@ pub fn parse_json<T: VersionedJson>(bytes: &[u8]) -> Result<T, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lock_held_elsewhere_is_waited_for_only_so_long() {
+        let dir = tempfile::tempdir().unwrap();
+        let private = PrivateDir::new(dir.path().join("p"));
+        let held = private.lock("l", true).unwrap();
+        let error = private
+            .lock_within("l", false, Duration::from_millis(100))
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::TimedOut, "{error}");
+        assert!(
+            error.to_string().contains("another mailcred process"),
+            "{error}"
+        );
+        drop(held);
+        private
+            .lock_within("l", false, Duration::from_millis(100))
+            .expect("a free lock is taken at once");
+    }
 
     #[test]
     fn a_missing_file_is_none_and_a_small_one_is_read_whole() {
