@@ -177,6 +177,7 @@ mod fixtures;
 mod git_credential;
 mod hygiene;
 mod input_size;
+mod keyutils;
 mod layout;
 mod mail;
 mod mail_account;

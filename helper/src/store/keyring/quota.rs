@@ -11,7 +11,7 @@ use linux_keyutils::KeyError;
 use crate::store::{Hint, StoreError};
 
 const HINT: Hint = Hint::new(
-    "remove keys you no longer need (`keyctl show @u` lists them, `mailcred remove` removes an account), have root raise the limit (`sysctl -w kernel.keys.maxbytes=BYTES`), or keep secrets in the Secret Service (MAILCRED_STORE=secret-service); while a secret is replaced the old and the new one both count",
+    "remove secrets you no longer need (`mailcred remove ACCOUNT`, `git credential reject`; `keyctl show $(keyctl get_persistent @s)` lists mailcred's keys), have root raise the limit (`sysctl -w kernel.keys.maxbytes=BYTES`), or keep secrets in the Secret Service (MAILCRED_STORE=secret-service); while a secret is replaced the old and the new one both count",
 );
 
 /// How long a write waits, in all, for the kernel to give back the room of
