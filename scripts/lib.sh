@@ -12,6 +12,14 @@ BUILD_PACKAGES="gcc libc6-dev"
 KEYRING_PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools keyutils"
 # The real mail tools and what the test SMTP server and git send-email need.
 MAIL_TEST_PACKAGES="msmtp neomutt openssl python3-venv libauthen-sasl-perl libio-socket-ssl-perl time"
+# The Windows tests: the mingw-w64 cross compiler for x86_64 (the Rust
+# target's linker, ring's C code, the shim DLL) and Debian 12's Wine 8
+# (64-bit only) to run the .exe files. gcc-mingw-w64-x86-64 rather than
+# the mingw-w64 metapackage, which adds the i686 compilers nobody uses.
+WINDOWS_PACKAGES="gcc-mingw-w64-x86-64 wine wine64"
+WINDOWS_TARGET=x86_64-pc-windows-gnu
+# Where the Windows tests find the .exe files (tests/src/wine.rs).
+WINDOWS_BIN_DIR="target/$WINDOWS_TARGET/debug"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -193,4 +201,18 @@ check_plugin_dependencies() {
     [ ${#found[@]} -eq 0 ] \
         || die "mailcred-lettre depends on ${found[*]}: its core must stay dependency-light (cargo tree -p mailcred-lettre -e normal -i ${found[0]})"
     grep -qx "mailcred-core" <<<"$tree" || die "mailcred-lettre no longer builds on mailcred-core"
+}
+
+# Cross-builds what the Windows tests run under Wine into $WINDOWS_BIN_DIR:
+# mailcred.exe, git-credential-mailcred.exe, mailcred-smtp.exe, the store
+# conformance suite (store-conformance.exe, an example), and the shim
+# bcryptprimitives.dll that Wine 8 lacks (tests/wine/bcryptprimitives.c)
+# next to them. ring (TLS in mailcred-smtp) compiles C: with mingw's gcc.
+build_windows_binaries() {
+    CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc \
+        cargo build --quiet --target "$WINDOWS_TARGET" -p mailcred -p mailcred-lettre \
+        --features mailcred/conformance --bins --example store-conformance
+    ln -f "target/$WINDOWS_TARGET/debug/examples/store-conformance.exe" "$WINDOWS_BIN_DIR/"
+    x86_64-w64-mingw32-gcc -O2 -shared -s -Wl,--no-insert-timestamp \
+        -o "$WINDOWS_BIN_DIR/bcryptprimitives.dll" tests/wine/bcryptprimitives.c -ladvapi32
 }

@@ -14,6 +14,7 @@
 //! library user of mailcred-lettre compiles none of them.
 
 pub mod accounts;
+pub mod app_dirs;
 pub mod exit;
 pub mod harden;
 pub mod private_files;

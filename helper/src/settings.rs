@@ -68,9 +68,19 @@ struct SettingsFile {
     keyring_timeout_seconds: Option<serde_json::Value>,
 }
 
-/// The settings file: `$XDG_CONFIG_HOME/mailcred/settings.json`.
+/// The settings file: `settings.json` in the configuration folder
+/// (`$XDG_CONFIG_HOME/mailcred`; `%LOCALAPPDATA%\mailcred` on Windows, see
+/// `mailcred_core::app_dirs`), moved there from where mailcred 0.1 kept it
+/// on Windows. Where the move fails, it is read where it is.
 pub fn settings_path() -> Option<PathBuf> {
-    dirs::config_dir().map(|d| d.join("mailcred").join("settings.json"))
+    use mailcred_core::app_dirs;
+    const FILE: &str = "settings.json";
+    let dir = app_dirs::config_dir()?;
+    let earlier = app_dirs::earlier_config_dir();
+    match app_dirs::move_from_earlier(&dir, earlier.as_deref(), FILE) {
+        Err(_) => earlier.map(|e| e.join(FILE)),
+        Ok(()) => Some(dir.join(FILE)),
+    }
 }
 
 /// The store and deadline asked for by the environment and the settings file.

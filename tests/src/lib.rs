@@ -11,6 +11,7 @@ pub mod hostile;
 mod process;
 mod session;
 mod session_id;
+pub mod wine;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

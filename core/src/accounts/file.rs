@@ -1,4 +1,5 @@
-//! The account file: `$XDG_CONFIG_HOME/mailcred/accounts.json`, 0600,
+//! The account file: `accounts.json` in the configuration folder
+//! ([`crate::app_dirs`]: `$XDG_CONFIG_HOME/mailcred` on Linux), 0600,
 //! replaced atomically under a lock.
 
 use std::path::PathBuf;
@@ -118,10 +119,14 @@ impl AccountFile {
         }
     }
 
-    /// The file in the user's configuration directory.
+    /// The file in the user's configuration folder ([`crate::app_dirs`]),
+    /// moved there from where mailcred 0.1 kept it on Windows.
     pub fn default_location() -> Result<Self, AccountError> {
-        let base = dirs::config_dir().ok_or(AccountError::NoConfigDir)?;
-        Ok(Self::in_dir(base.join("mailcred")))
+        let dir = crate::app_dirs::config_dir().ok_or(AccountError::NoConfigDir)?;
+        let earlier = crate::app_dirs::earlier_config_dir();
+        crate::app_dirs::move_from_earlier(&dir, earlier.as_deref(), FILE)
+            .map_err(|source| JsonFileError::io("move", dir.join(FILE), source))?;
+        Ok(Self::in_dir(dir))
     }
 
     /// The file's path.

@@ -163,10 +163,15 @@ impl IndexFile {
         }
     }
 
-    /// The index in the user's data directory (`$XDG_DATA_HOME/mailcred`).
+    /// The index in the user's data folder (`$XDG_DATA_HOME/mailcred`;
+    /// `%LOCALAPPDATA%\mailcred` on Windows, see `mailcred_core::app_dirs`),
+    /// moved there from where mailcred 0.1 kept it on Windows.
     pub fn default_location() -> Result<Self, IndexError> {
-        let base = dirs::data_dir().ok_or(IndexError::NoDataDir)?;
-        Ok(Self::in_dir(base.join("mailcred")))
+        use mailcred_core::app_dirs;
+        let dir = app_dirs::data_dir().ok_or(IndexError::NoDataDir)?;
+        app_dirs::move_from_earlier(&dir, app_dirs::earlier_data_dir().as_deref(), FILE)
+            .map_err(|source| JsonFileError::io("move", dir.join(FILE), source))?;
+        Ok(Self::in_dir(dir))
     }
 
     /// The folder holding the index.

@@ -188,4 +188,5 @@ mod scripts;
 mod secret_service;
 mod smtp_server;
 mod store_conformance;
+mod windows_under_wine;
 mod wiped_memory;
