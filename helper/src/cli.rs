@@ -404,6 +404,10 @@ fn add(ctx: &Context<'_>, args: AddArgs) -> Result<(), CommandError> {
     let account = commands::accounts::resolve(&new, added)?;
     // Say so before asking for a password that would then be thrown away.
     commands::accounts::check_free(&ctx.accounts.read()?, &account)?;
+    let protocols: Vec<Protocol> = account.endpoints().map(|(p, _)| p).collect();
+    for warning in account.provider.warnings(&protocols) {
+        eprintln!("mailcred: warning: {warning}");
+    }
     if account
         .smtp
         .as_ref()
@@ -412,6 +416,17 @@ fn add(ctx: &Context<'_>, args: AddArgs) -> Result<(), CommandError> {
         eprintln!(
             "mailcred: warning: --security none-dangerous sends the password unencrypted; use it only for a relay on this machine"
         );
+    }
+    if !args.password_stdin {
+        let ask = io::stdin().is_terminal() && io::stderr().is_terminal();
+        crate::guided::walk_through(
+            &account,
+            new.with_pop,
+            ask,
+            io::stdin().lock(),
+            io::stderr().lock(),
+            crate::guided::open_in_browser,
+        )?;
     }
     let password = new_password(&account.name, args.password_stdin)?;
     commands::accounts::add(ctx, account, password, io::stdout().lock())

@@ -14,7 +14,8 @@
 //! - [`git`]: git's `get`, `store` and `erase` on an account's credential;
 //! - [`one_secret`]: the one secret of every endpoint, as git imap-send
 //!   and git send-email find, store and erase it;
-//! - [`readers`]: `neomutt --type` for SMTP, IMAP and POP.
+//! - [`readers`]: `neomutt --type` for SMTP, IMAP and POP;
+//! - [`reader_snippets`]: neomutt's IMAP folder and git imap-send.
 //!
 //! Every command runs through [`Setup::run`], which checks what holds for
 //! all of them: a failing command prints nothing on stdout, and its error
@@ -27,6 +28,7 @@ mod git;
 mod listing;
 mod lookup;
 mod one_secret;
+mod reader_snippets;
 mod readers;
 mod resolve;
 mod snippets;

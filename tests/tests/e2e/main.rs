@@ -175,6 +175,7 @@ mod fault_recovery;
 mod faults;
 mod fixtures;
 mod git_credential;
+mod guided_add;
 mod hygiene;
 mod input_size;
 mod layout;
