@@ -50,13 +50,13 @@ pub fn walk_through(
     err.flush()?;
     let mut answer = String::new();
     input.read_line(&mut answer)?;
-    if matches!(answer.trim(), "" | "y" | "Y" | "yes" | "Yes" | "YES") {
-        if let Err(e) = open(page) {
-            writeln!(
-                err,
-                "mailcred: could not start a browser ({e}); open {page} yourself"
-            )?;
-        }
+    if matches!(answer.trim(), "" | "y" | "Y" | "yes" | "Yes" | "YES")
+        && let Err(e) = open(page)
+    {
+        writeln!(
+            err,
+            "mailcred: could not start a browser ({e}); open {page} yourself"
+        )?;
     }
     Ok(())
 }
