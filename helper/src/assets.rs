@@ -22,6 +22,7 @@ use crate::cli::{Cli, GitHelperArgs};
 use crate::settings;
 use crate::store::{StoreChoice, StoreConfig};
 
+mod account_names;
 mod smtp;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -42,13 +43,17 @@ pub fn write_all(dir: &Path) -> io::Result<()> {
     for shell in SHELLS {
         let folder = dir.join("completions").join(shell.to_string());
         fs::create_dir_all(&folder)?;
-        for mut cmd in commands()
+        for cmd in commands()
             .map(without_hidden_subcommands)
             .map(|cmd| cmd.mut_subcommands(smtp::for_completion))
         {
             let bin = cmd.get_name().to_owned();
+            let slots = account_names::slots(&cmd);
+            let mut cmd = account_names::mark(cmd, shell);
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cmd, &bin, &mut script);
+            let script = String::from_utf8(script).expect("clap_complete writes UTF-8");
+            let script = account_names::finish(shell, &bin, script, &slots);
             fs::write(folder.join(completion_file(shell, &bin)), script)?;
         }
     }

@@ -169,6 +169,7 @@ fn assert_explains_failure(outcome: &Outcome, code: i32, cause: &str) {
 }
 
 mod binaries;
+mod completion;
 mod concurrency;
 mod doctor;
 mod fault_recovery;
