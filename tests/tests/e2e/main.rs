@@ -176,6 +176,7 @@ mod fault_recovery;
 mod faults;
 mod fixtures;
 mod git_credential;
+mod git_imap;
 mod guided_add;
 mod hygiene;
 mod input_size;
