@@ -183,6 +183,7 @@ mod input_size;
 mod layout;
 mod mail;
 mod mail_account;
+mod migration;
 mod odd_files;
 mod parallel;
 mod plugin;
