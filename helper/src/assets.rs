@@ -199,7 +199,10 @@ fn mailcred_sections() -> Roff {
     definition(
         &mut roff,
         "$XDG_CONFIG_HOME/mailcred/accounts.json",
-        "The mail accounts: server, port, security, user. Never a password.",
+        "The mail accounts: name, provider, user, and an endpoint (server, port, security, \
+         login when it is not the user) for each of SMTP, IMAP and POP. Never a password. \
+         Format 2; a file of format 1 (mailcred 0.1) is read and rewritten in format 2 by the \
+         next change, and a file of a newer format is refused (exit status 78) and left as it is.",
     );
     definition(
         &mut roff,
@@ -213,7 +216,9 @@ fn mailcred_sections() -> Roff {
         &mut roff,
         "$XDG_DATA_HOME/mailcred/credentials.json",
         "The index of stored credentials (protocol, host, path, username, expiry, \
-         keyring item id); the secrets themselves are in the keyring.",
+         keyring item id); a mail account is one entry listing its endpoints, and one \
+         keyring item. The secrets themselves are in the keyring. Migrated from format 1 \
+         like accounts.json.",
     );
     append_exit_status(&mut roff);
     append_see_also(
