@@ -152,9 +152,12 @@ fn programs_that_only_send_refuse_an_account_that_only_reads() {
 }
 
 #[test]
-fn every_snippet_refuses_a_hand_edited_imap_server_or_login() {
+fn every_snippet_refuses_a_hand_edited_imap_server_login_or_plaintext_security() {
     type Edit = fn(&mut Account);
-    let edits: [(&str, Edit); 2] = [
+    let edits: [(&str, Edit); 3] = [
+        ("security", |a| {
+            a.imap.as_mut().expect("IMAP").security = Security::NoneDangerous
+        }),
         ("server", |a| {
             a.imap.as_mut().expect("IMAP").host = "imap.example.org\"; source \"x |\"".into()
         }),
