@@ -8,6 +8,7 @@
 //! in parallel without seeing each other's secrets.
 
 pub mod hostile;
+pub mod imap_stub;
 mod process;
 mod session;
 mod session_id;

@@ -9,8 +9,10 @@ use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+mod versioned;
+
+pub use crate::from_json_file_error;
+pub use versioned::{JsonFileError, Unreadable, VersionedJson, parse_json};
 
 /// The longest any mailcred waits for another to finish with a file: a
 /// change holds the lock for one keyring call, itself bounded.
@@ -174,9 +176,16 @@ impl PrivateDir {
         let Some(bytes) = self.read(name).map_err(io)? else {
             return Ok(T::default());
         };
-        parse_json(&bytes).map_err(|reason| JsonFileError::Corrupt {
-            path: self.dir.join(name),
-            reason,
+        parse_json(&bytes).map_err(|problem| match problem {
+            Unreadable::Damaged(reason) => JsonFileError::Corrupt {
+                path: self.dir.join(name),
+                reason,
+            },
+            Unreadable::Newer(version) => JsonFileError::Newer {
+                path: self.dir.join(name),
+                version,
+                supported: T::FORMAT_VERSION,
+            },
         })
     }
 
@@ -212,94 +221,6 @@ impl PrivateDir {
         }
         Ok(())
     }
-}
-
-/// The contents of a JSON file kept in a [`PrivateDir`], carrying its format
-/// version so that a newer file is refused rather than misread.
-pub trait VersionedJson: Serialize + DeserializeOwned + Default {
-    /// The format version this build reads and writes.
-    const FORMAT_VERSION: u32;
-
-    /// The version field.
-    fn version_mut(&mut self) -> &mut u32;
-}
-
-/// Why [`PrivateDir::read_json`] or [`PrivateDir::write_json`] failed. Each
-/// file turns it into its own public error, whose message names the file.
-#[derive(Debug)]
-pub enum JsonFileError {
-    /// Reading, encoding or writing failed.
-    Io {
-        /// What was being done.
-        action: &'static str,
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: io::Error,
-    },
-    /// The file is damaged.
-    Corrupt {
-        /// The file.
-        path: PathBuf,
-        /// Why (see [`parse_json`]).
-        reason: String,
-    },
-}
-
-impl JsonFileError {
-    /// An [`Io`](Self::Io) error: doing `action` on `path` failed.
-    pub fn io(action: &'static str, path: PathBuf, source: io::Error) -> Self {
-        Self::Io {
-            action,
-            path,
-            source,
-        }
-    }
-}
-
-/// `From<JsonFileError>` for a file's own error enum, whose `Io` and
-/// `Corrupt` variants have the fields of [`JsonFileError`]'s.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! from_json_file_error {
-    ($error:ty) => {
-        impl From<$crate::private_files::JsonFileError> for $error {
-            fn from(error: $crate::private_files::JsonFileError) -> Self {
-                use $crate::private_files::JsonFileError;
-                match error {
-                    JsonFileError::Io {
-                        action,
-                        path,
-                        source,
-                    } => Self::Io {
-                        action,
-                        path,
-                        source,
-                    },
-                    JsonFileError::Corrupt { path, reason } => Self::Corrupt { path, reason },
-                }
-            }
-        }
-    };
-}
-pub use crate::from_json_file_error;
-
-/// Parses `bytes` as a `T` of the current format version. The error is the
-/// reason it is damaged (a position and a kind, never the file's contents).
-pub fn parse_json<T: VersionedJson>(bytes: &[u8]) -> Result<T, String> {
-    let mut value: T = serde_json::from_slice(bytes).map_err(|e| {
-        format!(
-            "line {}, column {}: {:?}",
-            e.line(),
-            e.column(),
-            e.classify()
-        )
-    })?;
-    let version = *value.version_mut();
-    if version != T::FORMAT_VERSION {
-        return Err(format!("unknown format version {version}"));
-    }
-    Ok(value)
 }
 
 #[cfg(test)]
