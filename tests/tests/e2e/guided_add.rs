@@ -58,6 +58,11 @@ impl Terminal {
     /// Waits until the terminal shows `text` (at most 30 s: a safety net
     /// against a hang, not a measurement), then types `answer` and Enter.
     fn answer(&mut self, text: &str, answer: &str) {
+        self.wait_for(text);
+        self.type_line(answer);
+    }
+
+    fn wait_for(&self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
         let (bytes, arrived) = &*self.output;
         let mut seen = bytes.lock().unwrap();
@@ -70,12 +75,73 @@ impl Terminal {
             );
             seen = arrived.wait_timeout(seen, left).unwrap().0;
         }
-        drop(seen);
+    }
+
+    fn type_line(&mut self, answer: &str) {
         let stdin = self.child.stdin.as_mut().expect("piped stdin");
         stdin
             .write_all(format!("{answer}\n").as_bytes())
             .expect("typing into the terminal");
         stdin.flush().unwrap();
+    }
+
+    /// Like [`answer`](Self::answer), for a hidden prompt: rpassword
+    /// prints its prompt *before* it turns the terminal's echo off, so the
+    /// answer is typed only once mailcred sits in read(2), as a person's
+    /// would be (an answer typed in between would be echoed by the pty).
+    fn answer_hidden(&mut self, text: &str, answer: &str) {
+        self.wait_for(text);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.mailcred_is_reading() {
+            assert!(
+                Instant::now() < deadline,
+                "mailcred never read its prompt's answer"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.type_line(answer);
+    }
+
+    /// Whether the mailcred that `script` runs (through its shell) is
+    /// blocked in read(2) (x86-64 0, aarch64 63 in /proc/PID/syscall).
+    fn mailcred_is_reading(&self) -> bool {
+        let stat = |pid: &str| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
+        let parent_of = |pid: &str| -> Option<String> {
+            let stat = stat(pid)?;
+            Some(
+                stat.rsplit_once(") ")?
+                    .1
+                    .split_whitespace()
+                    .nth(1)?
+                    .to_owned(),
+            )
+        };
+        let script = self.child.id().to_string();
+        let descends = |pid: &str| {
+            let mut at = pid.to_owned();
+            for _ in 0..8 {
+                match parent_of(&at) {
+                    Some(parent) if parent == script => return true,
+                    Some(parent) if parent != "0" && parent != "1" => at = parent,
+                    _ => return false,
+                }
+            }
+            false
+        };
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|pid| stat(pid).is_some_and(|s| s.contains("(mailcred)")) && descends(pid))
+            .any(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/syscall"))
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|n| n == "0" || n == "63")
+            })
     }
 
     /// Waits for the end; everything the terminal showed, and the status.
@@ -159,8 +225,8 @@ fn add_on_a_terminal_walks_through_the_steps_opens_the_page_and_prompts() {
         &browser.command(),
     );
     terminal.answer("in your browser now? [Y/n]", "");
-    terminal.answer("App password for work:", APP_PASSWORD);
-    terminal.answer("Again, to be sure:", APP_PASSWORD);
+    terminal.answer_hidden("App password for work:", APP_PASSWORD);
+    terminal.answer_hidden("Again, to be sure:", APP_PASSWORD);
     let (shown, code) = terminal.finish();
 
     assert_eq!(
@@ -209,8 +275,8 @@ fn declining_the_browser_opens_nothing_and_still_prompts() {
         &browser.command(),
     );
     terminal.answer("in your browser now? [Y/n]", "n");
-    terminal.answer("App password for home:", APP_PASSWORD);
-    terminal.answer("Again, to be sure:", APP_PASSWORD);
+    terminal.answer_hidden("App password for home:", APP_PASSWORD);
+    terminal.answer_hidden("Again, to be sure:", APP_PASSWORD);
     let (shown, code) = terminal.finish();
     assert_eq!(code, Some(0), "{shown}");
     assert!(shown.contains("App-Specific Passwords"), "{shown}");
