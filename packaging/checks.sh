@@ -2,12 +2,6 @@
 # The checks packaging/test and packaging/test-release share. Sourced, not
 # run, from the top of the source tree, after scripts/lib.sh.
 
-step_started=$SECONDS
-step() {
-    log "$* (at ${SECONDS}s, previous step $((SECONDS - step_started))s)"
-    step_started=$SECONDS
-}
-
 # The files every package installs, relative to its prefix, given where the
 # platform puts bash and zsh completions.
 expected_files() {

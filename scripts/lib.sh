@@ -14,6 +14,12 @@ KEYRING_PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools keyutils"
 MAIL_TEST_PACKAGES="msmtp neomutt openssl python3-venv libauthen-sasl-perl libio-socket-ssl-perl time"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# log, with the time since the script started and since the previous step.
+step_started=$SECONDS
+step() {
+    log "$* (at ${SECONDS}s, previous step $((SECONDS - step_started))s)"
+    step_started=$SECONDS
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Cleanups that run when the script ends however it ends: normally, by
