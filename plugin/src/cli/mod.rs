@@ -9,7 +9,7 @@ mod test_args;
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use mailcred_core::accounts::Account;
@@ -58,6 +58,35 @@ impl Failure {
             message: message.to_string(),
         }
     }
+}
+
+/// Runs the program with its whole command line, program name first:
+/// installed as the system's `sendmail` (the mailcred-mta package links
+/// `/usr/sbin/sendmail` to it, as msmtp-mta does for msmtp), it is
+/// `mailcred send`, since cron, mail(1) and every other caller of sendmail
+/// give no command.
+pub fn main(command_line: impl IntoIterator<Item = OsString>) -> ExitCode {
+    run(arguments(command_line))
+}
+
+/// The arguments for [`run`]: those after the program name, with `send`
+/// before them when the program is called `sendmail`.
+fn arguments(command_line: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut command_line = command_line.into_iter();
+    let program = command_line.next().unwrap_or_default();
+    let called_as_sendmail = Path::new(&program)
+        .file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| {
+            name.strip_suffix(std::env::consts::EXE_SUFFIX)
+                .unwrap_or(name)
+                == "sendmail"
+        });
+    called_as_sendmail
+        .then(|| OsString::from("send"))
+        .into_iter()
+        .chain(command_line)
+        .collect()
 }
 
 /// Runs `mailcred-smtp ARGS` (`args` without the program name).
@@ -129,4 +158,46 @@ fn builder(
 
 fn read_accounts() -> Result<mailcred_core::accounts::Accounts, Error> {
     Ok(mailcred_core::accounts::AccountFile::default_location()?.read()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arguments;
+    use std::ffi::OsString;
+
+    fn args_for(command_line: &[&str]) -> Vec<OsString> {
+        arguments(command_line.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn called_as_sendmail_it_is_send_with_every_argument() {
+        for program in ["/usr/sbin/sendmail", "/usr/lib/sendmail", "sendmail"] {
+            assert_eq!(
+                args_for(&[program, "-i", "-FCronDaemon", "--", "root@example.org"]),
+                ["send", "-i", "-FCronDaemon", "--", "root@example.org"],
+                "{program} is what cron and mail(1) run: it must send, with all their options"
+            );
+        }
+    }
+
+    #[test]
+    fn under_its_own_name_the_first_argument_is_the_command() {
+        for program in [
+            "/usr/bin/mailcred-smtp",
+            "mailcred-smtp",
+            "/opt/sendmail/mailcred-smtp",
+        ] {
+            assert_eq!(
+                args_for(&[program, "test", "work"]),
+                ["test", "work"],
+                "only the program's own name makes it sendmail, not its folder"
+            );
+        }
+        assert_eq!(
+            args_for(&["sendmail-wrapper", "send"]),
+            ["send"],
+            "a name that merely starts with sendmail is not sendmail"
+        );
+        assert!(args_for(&[]).is_empty(), "no command line is no arguments");
+    }
 }
