@@ -7,6 +7,7 @@
 //! the developer's real keyring, gitconfig or mailcred index, so tests can run
 //! in parallel without seeing each other's secrets.
 
+pub mod dovecot;
 pub mod hostile;
 mod process;
 mod session;

@@ -171,6 +171,7 @@ fn assert_explains_failure(outcome: &Outcome, code: i32, cause: &str) {
 mod binaries;
 mod concurrency;
 mod doctor;
+mod dovecot_server;
 mod fault_recovery;
 mod faults;
 mod fixtures;
