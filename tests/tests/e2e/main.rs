@@ -184,6 +184,7 @@ mod mail_account;
 mod odd_files;
 mod parallel;
 mod plugin;
+mod reader_check;
 mod scripts;
 mod secret_service;
 mod smtp_server;
