@@ -174,9 +174,16 @@ impl PrivateDir {
         let Some(bytes) = self.read(name).map_err(io)? else {
             return Ok(T::default());
         };
-        parse_json(&bytes).map_err(|reason| JsonFileError::Corrupt {
-            path: self.dir.join(name),
-            reason,
+        parse_json(&bytes).map_err(|problem| match problem {
+            Unreadable::Damaged(reason) => JsonFileError::Corrupt {
+                path: self.dir.join(name),
+                reason,
+            },
+            Unreadable::Newer(version) => JsonFileError::Newer {
+                path: self.dir.join(name),
+                version,
+                supported: T::FORMAT_VERSION,
+            },
         })
     }
 
@@ -215,13 +222,45 @@ impl PrivateDir {
 }
 
 /// The contents of a JSON file kept in a [`PrivateDir`], carrying its format
-/// version so that a newer file is refused rather than misread.
+/// version so that a newer file is refused rather than misread, and an
+/// older one is read through [`from_older`](Self::from_older).
+///
+/// Migration happens in memory only: reading an older file never writes it.
+/// The next change writes the current format, under the file's lock and
+/// atomically like every write, so a crash leaves the old file or the new
+/// one, and a file nobody changes stays readable by the version that wrote it.
 pub trait VersionedJson: Serialize + DeserializeOwned + Default {
-    /// The format version this build reads and writes.
+    /// The format version this build writes.
     const FORMAT_VERSION: u32;
 
     /// The version field.
     fn version_mut(&mut self) -> &mut u32;
+
+    /// Reads `bytes`, a file of the older format `version`, as the current
+    /// one; `None` when this build cannot read that version. The error is
+    /// why it is damaged (positions, never contents).
+    fn from_older(version: u32, bytes: &[u8]) -> Option<Result<Self, String>> {
+        let _ = (version, bytes);
+        None
+    }
+}
+
+/// Why a versioned JSON file cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreadable {
+    /// It is damaged: a position and a kind, never the file's contents.
+    Damaged(String),
+    /// A newer mailcred wrote it, in this format version.
+    Newer(u32),
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Damaged(reason) => f.write_str(reason),
+            Self::Newer(version) => write!(f, "it is of the newer format version {version}"),
+        }
+    }
 }
 
 /// Why [`PrivateDir::read_json`] or [`PrivateDir::write_json`] failed. Each
@@ -244,6 +283,15 @@ pub enum JsonFileError {
         /// Why (see [`parse_json`]).
         reason: String,
     },
+    /// A newer mailcred wrote the file.
+    Newer {
+        /// The file.
+        path: PathBuf,
+        /// Its format version.
+        version: u32,
+        /// The newest this build reads.
+        supported: u32,
+    },
 }
 
 impl JsonFileError {
@@ -257,8 +305,8 @@ impl JsonFileError {
     }
 }
 
-/// `From<JsonFileError>` for a file's own error enum, whose `Io` and
-/// `Corrupt` variants have the fields of [`JsonFileError`]'s.
+/// `From<JsonFileError>` for a file's own error enum, whose `Io`, `Corrupt`
+/// and `Newer` variants have the fields of [`JsonFileError`]'s.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! from_json_file_error {
@@ -277,6 +325,15 @@ macro_rules! from_json_file_error {
                         source,
                     },
                     JsonFileError::Corrupt { path, reason } => Self::Corrupt { path, reason },
+                    JsonFileError::Newer {
+                        path,
+                        version,
+                        supported,
+                    } => Self::Newer {
+                        path,
+                        version,
+                        supported,
+                    },
                 }
             }
         }
@@ -284,22 +341,36 @@ macro_rules! from_json_file_error {
 }
 pub use crate::from_json_file_error;
 
-/// Parses `bytes` as a `T` of the current format version. The error is the
-/// reason it is damaged (a position and a kind, never the file's contents).
-pub fn parse_json<T: VersionedJson>(bytes: &[u8]) -> Result<T, String> {
-    let mut value: T = serde_json::from_slice(bytes).map_err(|e| {
-        format!(
+/// Parses `bytes` as a `T`: of the current format version, or of an older
+/// one that `T` migrates from. A newer version is refused as such, apart
+/// from damage, so that its message can say to upgrade.
+pub fn parse_json<T: VersionedJson>(bytes: &[u8]) -> Result<T, Unreadable> {
+    /// Only the version: serde skips every other field.
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        version: u32,
+    }
+    let position = |e: serde_json::Error| {
+        Unreadable::Damaged(format!(
             "line {}, column {}: {:?}",
             e.line(),
             e.column(),
             e.classify()
-        )
-    })?;
-    let version = *value.version_mut();
-    if version != T::FORMAT_VERSION {
-        return Err(format!("unknown format version {version}"));
+        ))
+    };
+    let Probe { version } = serde_json::from_slice(bytes).map_err(position)?;
+    if version == T::FORMAT_VERSION {
+        return serde_json::from_slice(bytes).map_err(position);
     }
-    Ok(value)
+    if version > T::FORMAT_VERSION {
+        return Err(Unreadable::Newer(version));
+    }
+    match T::from_older(version, bytes) {
+        Some(read) => read.map_err(Unreadable::Damaged),
+        None => Err(Unreadable::Damaged(format!(
+            "unknown format version {version}"
+        ))),
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use const_format::concatcp;
 use mailcred_core::smtp_options;
 
-use crate::accounts::{Provider, Security};
+use crate::accounts::{Protocol, Provider, Security};
 use crate::commands::snippets::{GitScope, Tool};
 use crate::commands::{self, CommandError, Context};
 use crate::terminal::printable;
@@ -39,11 +39,14 @@ pub enum Command {
         /// The account.
         account: String,
     },
-    /// List the accounts (never a secret).
+    /// List the accounts and their endpoints (never a secret).
     List {
         /// Print JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "names")]
         json: bool,
+        /// Print only the names, one a line (for shell completion).
+        #[arg(long)]
+        names: bool,
     },
     /// Show one account (never a secret).
     Show {
@@ -141,15 +144,46 @@ pub struct AddArgs {
     /// The login, usually the e-mail address.
     #[arg(long)]
     pub user: String,
-    /// SMTP server (required for --provider custom).
-    #[arg(long)]
+    /// SMTP server, overriding the preset (for --provider custom: give it
+    /// to send mail).
+    #[arg(long, help_heading = "Sending (SMTP)")]
     pub host: Option<String>,
     /// SMTP port.
-    #[arg(long)]
+    #[arg(long, help_heading = "Sending (SMTP)")]
     pub port: Option<u16>,
-    /// Connection security.
-    #[arg(long, value_parser = security_parser())]
+    /// SMTP connection security.
+    #[arg(long, value_parser = security_parser(Protocol::Smtp), help_heading = "Sending (SMTP)")]
     pub security: Option<Security>,
+    /// IMAP server, overriding the preset (for --provider custom: give it
+    /// to read mail over IMAP).
+    #[arg(long, help_heading = "Reading (IMAP)")]
+    pub imap_host: Option<String>,
+    /// IMAP port (993 under TLS, 143 with STARTTLS).
+    #[arg(long, help_heading = "Reading (IMAP)")]
+    pub imap_port: Option<u16>,
+    /// IMAP connection security.
+    #[arg(long, value_parser = security_parser(Protocol::Imap), help_heading = "Reading (IMAP)")]
+    pub imap_security: Option<Security>,
+    /// The IMAP login, when it is not --user (iCloud may take the name
+    /// without @icloud.com).
+    #[arg(long, help_heading = "Reading (IMAP)")]
+    pub imap_login: Option<String>,
+    /// Also record the provider's POP server (providers keep POP off until
+    /// you turn it on).
+    #[arg(long, help_heading = "Reading (POP)")]
+    pub pop: bool,
+    /// POP server, overriding the preset (implies --pop).
+    #[arg(long, help_heading = "Reading (POP)")]
+    pub pop_host: Option<String>,
+    /// POP port (995 under TLS, 110 with STARTTLS).
+    #[arg(long, help_heading = "Reading (POP)")]
+    pub pop_port: Option<u16>,
+    /// POP connection security.
+    #[arg(long, value_parser = security_parser(Protocol::Pop), help_heading = "Reading (POP)")]
+    pub pop_security: Option<Security>,
+    /// The POP login, when it is not --user.
+    #[arg(long, help_heading = "Reading (POP)")]
+    pub pop_login: Option<String>,
     /// Read the password from the first line of stdin instead of a prompt.
     #[arg(long)]
     pub password_stdin: bool,
@@ -167,9 +201,20 @@ fn provider_parser() -> impl clap::builder::TypedValueParser<Value = Provider> {
         .map(|name| Provider::from_name(&name).expect("only listed names parse"))
 }
 
-/// `--security`'s values, like [`provider_parser`].
-fn security_parser() -> impl clap::builder::TypedValueParser<Value = Security> {
-    let values = Security::ALL.map(|s| PossibleValue::new(s.name()).help(s.description()));
+/// The values of `--security`, `--imap-security` and `--pop-security`,
+/// like [`provider_parser`]: readers take no `none-dangerous`.
+fn security_parser(protocol: Protocol) -> impl clap::builder::TypedValueParser<Value = Security> {
+    let values = protocol.securities().iter().map(|s| {
+        let usual = protocol.default_port(*s);
+        let help = match s {
+            Security::Starttls => {
+                format!("Plain connection upgraded with STARTTLS (usually port {usual})")
+            }
+            Security::Tls => format!("TLS from the first byte (usually port {usual})"),
+            Security::NoneDangerous => s.description().to_owned(),
+        };
+        PossibleValue::new(s.name()).help(help)
+    });
     PossibleValuesParser::new(values)
         .map(|name| Security::from_name(&name).expect("only listed names parse"))
 }
@@ -183,7 +228,9 @@ pub struct NeomuttArgs {
     /// The login neomutt knows, if any.
     #[arg(long)]
     pub username: Option<String>,
-    /// smtp, imap, pop or nntp.
+    /// The protocol: smtp, imap or pop, with an `s` under TLS (smtps,
+    /// imaps, pops). Answered for the account's endpoint of that protocol;
+    /// nntp is not served.
     #[arg(long = "type")]
     pub kind: Option<String>,
 }
@@ -260,7 +307,14 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
     match command {
         Command::Add(args) => add(&ctx, args),
         Command::Get { account } => commands::lookup::get(&ctx, &account, out),
-        Command::List { json } => commands::listing::list(&ctx, json, out),
+        Command::List { json, names } => {
+            let format = match (json, names) {
+                (true, _) => commands::listing::ListFormat::Json,
+                (_, true) => commands::listing::ListFormat::Names,
+                _ => commands::listing::ListFormat::Table,
+            };
+            commands::listing::list(&ctx, format, out)
+        }
         Command::Show { account, json } => commands::listing::show(&ctx, &account, json, out),
         Command::Remove { account, yes } => {
             commands::accounts::find(&ctx, &account)?;
@@ -278,7 +332,22 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
             commands::accounts::set_password(&ctx, &account, password, out)
         }
         Command::Neomutt(args) => {
-            commands::lookup::neomutt(&ctx, &args.hostname, args.username.as_deref(), out)
+            let protocol = match args.kind.as_deref() {
+                None => None,
+                Some(kind) => Some(Protocol::from_scheme(kind).ok_or_else(|| {
+                    CommandError::Usage(format!(
+                        "--type {kind:?}: mailcred serves smtp, imap and pop (with or without \
+                         the s of TLS), not this"
+                    ))
+                })?),
+            };
+            commands::lookup::neomutt(
+                &ctx,
+                &args.hostname,
+                args.username.as_deref(),
+                protocol,
+                out,
+            )
         }
         Command::Config { tool, account } => {
             commands::snippets::config(&ctx, tool, &account, "mailcred", out)
@@ -305,24 +374,41 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
 }
 
 fn add(ctx: &Context<'_>, args: AddArgs) -> Result<(), CommandError> {
+    use commands::accounts::EndpointFlags;
     let new = commands::accounts::NewAccount {
         name: args.account,
         provider: args.provider,
         user: args.user,
-        host: args.host,
-        port: args.port,
-        security: args.security,
+        smtp: EndpointFlags {
+            host: args.host,
+            port: args.port,
+            security: args.security,
+            login: None,
+        },
+        imap: EndpointFlags {
+            host: args.imap_host,
+            port: args.imap_port,
+            security: args.imap_security,
+            login: args.imap_login,
+        },
+        pop: EndpointFlags {
+            host: args.pop_host,
+            port: args.pop_port,
+            security: args.pop_security,
+            login: args.pop_login,
+        },
+        with_pop: args.pop,
         allow_erase: args.allow_erase,
     };
     let added = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let account = commands::accounts::resolve(&new, added)?;
     // Say so before asking for a password that would then be thrown away.
     commands::accounts::check_free(&ctx.accounts.read()?, &account)?;
-    let advice = account.provider.advice();
-    if !advice.is_empty() {
-        eprintln!("{advice}");
-    }
-    if account.security == Security::NoneDangerous {
+    if account
+        .smtp
+        .as_ref()
+        .is_some_and(|e| e.security == Security::NoneDangerous)
+    {
         eprintln!(
             "mailcred: warning: --security none-dangerous sends the password unencrypted; use it only for a relay on this machine"
         );

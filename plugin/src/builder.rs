@@ -101,25 +101,31 @@ impl MailcredTransportBuilder {
     /// Like [`account`](Self::account), but also accepts an account set to
     /// `none-dangerous`, whose password then crosses the network unencrypted.
     pub fn account_dangerous(name: &str) -> Result<Self, Error> {
-        Ok(Self::from_account_dangerous(&read_account(name)?))
+        Self::from_account_dangerous(&read_account(name)?)
     }
 
-    /// A mailcred account already read. Refuses `none-dangerous`.
+    /// A mailcred account already read: its SMTP endpoint. Refuses
+    /// `none-dangerous`, and an account that only reads mail.
     pub fn from_account(account: &Account) -> Result<Self, Error> {
-        if account.security == Security::NoneDangerous {
+        let builder = Self::from_account_dangerous(account)?;
+        if builder.security == Security::NoneDangerous {
             return Err(Error::PlaintextAccount {
                 name: account.name.clone(),
             });
         }
-        Ok(Self::from_account_dangerous(account))
+        Ok(builder)
     }
 
-    /// A mailcred account already read, whatever its security.
-    pub fn from_account_dangerous(account: &Account) -> Self {
-        let mut builder = Self::new(&account.host, account.security, &account.user);
-        builder.port = account.port;
+    /// A mailcred account already read, whatever its SMTP endpoint's
+    /// security. Refuses an account that only reads mail.
+    pub fn from_account_dangerous(account: &Account) -> Result<Self, Error> {
+        let smtp = account.smtp.as_ref().ok_or_else(|| Error::NoSmtpEndpoint {
+            name: account.name.clone(),
+        })?;
+        let mut builder = Self::new(&smtp.host, smtp.security, account.login_at(smtp));
+        builder.port = smtp.port;
         builder.account = Some(account.name.clone());
-        builder
+        Ok(builder)
     }
 
     /// The login sent to the server (usually the e-mail address).

@@ -44,15 +44,7 @@ pub const USER: &str = "ann@example.org";
 
 /// `mailcred add NAME --provider PROVIDER --user ann@example.org`, no other flag.
 pub fn new_account(name: &str, provider: Provider) -> NewAccount {
-    NewAccount {
-        name: name.into(),
-        provider,
-        user: USER.into(),
-        host: None,
-        port: None,
-        security: None,
-        allow_erase: false,
-    }
+    NewAccount::new(name, provider, USER)
 }
 
 /// What the binary would make of a command: its stdout, its exit status

@@ -28,15 +28,21 @@ pub(super) fn run(args: Vec<OsString>) -> Result<(), Failure> {
         .find(AccountQuery::Named(&name))
         .map_err(Error::from)?;
     let transport = builder(account, ca_file.as_ref())?.build()?;
+    let smtp = account
+        .smtp
+        .as_ref()
+        .expect("the builder refuses an account without SMTP");
     transport.test_connection()?;
-    let over = match account.security {
+    let over = match smtp.security {
         Security::Starttls => "over STARTTLS",
         Security::Tls => "over TLS",
         Security::NoneDangerous => "over an UNENCRYPTED connection (none-dangerous)",
     };
     println!(
         "{name}: the server accepted the login of {} on {}:{} {over}; nothing was sent",
-        account.user, account.host, account.port
+        account.login_at(smtp),
+        smtp.host,
+        smtp.port
     );
     Ok(())
 }

@@ -14,6 +14,8 @@ pub fn exit_code(error: &Error) -> u8 {
         Error::PlaintextAccount { .. } | Error::CaFile { .. } | Error::BadCertificate { .. } => {
             exit::CONFIG
         }
+        // An account's values that cannot be used as asked.
+        Error::NoSmtpEndpoint { .. } => exit::USAGE,
         // The credential helper is missing or cannot run: an installation problem.
         Error::NoHelper | Error::HelperRun { .. } => exit::CONFIG,
         // The helper's own status says why (80 no keyring, 81 locked...).

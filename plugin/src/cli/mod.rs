@@ -117,7 +117,7 @@ fn builder(
     account: &Account,
     ca_file: Option<&PathBuf>,
 ) -> Result<MailcredTransportBuilder, Error> {
-    let mut builder = MailcredTransportBuilder::from_account_dangerous(account)
+    let mut builder = MailcredTransportBuilder::from_account_dangerous(account)?
         .credential_helper(helper())
         .approve_and_reject(false)
         .max_connections(1);

@@ -3,7 +3,7 @@
 
 use mailcred::accounts::{Account, Provider};
 use mailcred::commands::accounts::NewAccount;
-use mailcred::commands::listing;
+use mailcred::commands::listing::{self, ListFormat};
 use mailcred::exit;
 
 use super::{Outcome, Setup, new_account};
@@ -22,7 +22,12 @@ fn two_accounts() -> Setup {
 }
 
 fn list(s: &Setup, json: bool) -> Outcome {
-    s.run(|ctx, out| listing::list(ctx, json, out))
+    let format = if json {
+        ListFormat::Json
+    } else {
+        ListFormat::Table
+    };
+    s.run(|ctx, out| listing::list(ctx, format, out))
 }
 
 fn show(s: &Setup, name: &str, json: bool) -> Outcome {
@@ -48,7 +53,15 @@ fn list_json_parses_and_holds_every_account_but_no_password() {
         serde_json::from_str(&stdout).expect("list --json must be JSON a script can read");
     let summary: Vec<(&str, &str, u16, bool)> = accounts
         .iter()
-        .map(|a| (a.name.as_str(), a.host.as_str(), a.port, a.allow_erase))
+        .map(|a| {
+            let smtp = a.smtp.as_ref().expect("an SMTP endpoint");
+            (
+                a.name.as_str(),
+                smtp.host.as_str(),
+                smtp.port,
+                a.allow_erase,
+            )
+        })
         .collect();
     assert_eq!(
         summary,
@@ -95,9 +108,9 @@ fn show_json_parses_and_holds_the_account_but_no_password() {
         (
             &value["name"],
             &value["provider"],
-            &value["host"],
-            &value["port"],
-            &value["security"],
+            &value["smtp"]["host"],
+            &value["smtp"]["port"],
+            &value["smtp"]["security"],
             &value["allow_erase"]
         ),
         (

@@ -167,6 +167,14 @@ fn edit_account(session: &KeyringSession, edit: impl FnOnce(&mut Account)) {
     fs::write(&file, json).expect("cannot write the account file");
 }
 
+/// The SMTP endpoint of an account the tests added with one.
+fn smtp_of(account: &mut Account) -> &mut mailcred_core::accounts::Endpoint {
+    account
+        .smtp
+        .as_mut()
+        .expect("the test account has an SMTP endpoint")
+}
+
 /// A session holding one account `work` (smtp.example.org:587, STARTTLS)
 /// whose account file was then edited by hand, for the snippet commands
 /// alone: nothing connects anywhere.

@@ -328,7 +328,7 @@ fn a_login_sh_would_run_never_reaches_account_command_and_logs_in_whole() {
 #[test]
 fn a_hostile_server_name_gets_no_neomutt_snippet() {
     let host = r#"smtp.example.org"; source "touch PWNED |"; set x=""#;
-    let hand = HandEdited::new(|a| a.host = host.into());
+    let hand = HandEdited::new(|a| smtp_of(a).host = host.into());
     let printed = hand.config("neomutt");
     if printed.success() {
         query(Neomutt::System, &hand.session, &printed.stdout, "smtp_url");
