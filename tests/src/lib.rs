@@ -80,3 +80,4 @@ pub fn require(program: &str, package: &str) {
 }
 
 pub mod smtp;
+pub mod terminal;

@@ -78,6 +78,8 @@ impl Config<'_> {
             imap,
             pop3s,
             pop3,
+            imap_localhost,
+            pop3_localhost,
         } = self.ports;
         let RunAs { user, group, .. } = self.run_as;
         format!(
@@ -134,6 +136,9 @@ service imap-login {{
     port = {imaps}
     ssl = yes
   }}
+  inet_listener imap_localhost {{
+    port = {imap_localhost}
+  }}
 }}
 service pop3-login {{
   chroot =
@@ -144,6 +149,9 @@ service pop3-login {{
   inet_listener pop3s {{
     port = {pop3s}
     ssl = yes
+  }}
+  inet_listener pop3_localhost {{
+    port = {pop3_localhost}
   }}
 }}
 # No penalty per address after failed logins: every test's clients come

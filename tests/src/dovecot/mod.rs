@@ -11,7 +11,12 @@
 //!   counts a client whose address equals its own as secure and lets it log
 //!   in without TLS whatever `ssl = required` says; a client on this machine
 //!   connects from 127.0.0.1, so only a listener on another address really
-//!   requires TLS.
+//!   requires TLS;
+//! - IMAP and POP3 with STARTTLS on `localhost` too, for the clients that
+//!   check only the certificate's names, not its IP entries (mbsync,
+//!   OfflineIMAP): no name of this machine points at 127.0.0.2. Here
+//!   Dovecot would take a login without TLS, so the tests read from the log
+//!   whether the client used STARTTLS ([`Login::tls`]).
 //!
 //! The server's log is the test's evidence: [`DovecotServer::logins`] reads
 //! which user logged in or was refused, with which password, over TLS or
@@ -63,6 +68,10 @@ pub struct Ports {
     pub pop3s: u16,
     /// POP3 with STLS required, on [`STARTTLS_HOST`].
     pub pop3: u16,
+    /// IMAP with STARTTLS on [`TLS_HOST`] (not required: see the module).
+    pub imap_localhost: u16,
+    /// POP3 with STLS on [`TLS_HOST`] (not required: see the module).
+    pub pop3_localhost: u16,
 }
 
 /// A running Dovecot; stopped when dropped.
@@ -259,6 +268,8 @@ fn free_ports() -> Ports {
         imap: free(STARTTLS_HOST),
         pop3s: free("127.0.0.1"),
         pop3: free(STARTTLS_HOST),
+        imap_localhost: free("127.0.0.1"),
+        pop3_localhost: free("127.0.0.1"),
     }
 }
 

@@ -19,6 +19,7 @@ use mailcred_e2e::dovecot::{DovecotServer, Login, MailProtocol, STARTTLS_HOST, T
 use super::*;
 
 mod mailcred_test;
+mod mbsync;
 
 /// The account's name in mailcred.
 const ACCOUNT: &str = "work";
@@ -36,6 +37,9 @@ enum Endpoint {
     ImapTls,
     /// IMAP with STARTTLS required, on 127.0.0.2.
     ImapStarttls,
+    /// IMAP with STARTTLS on `localhost`, for clients that check only the
+    /// certificate's names (the log tells whether they used STARTTLS).
+    ImapStarttlsByName,
     /// POP3, TLS from the first byte, on `localhost`.
     PopTls,
     /// POP3 with STLS required, on 127.0.0.2.
@@ -49,6 +53,7 @@ impl Endpoint {
         let (kind, host, port, security) = match self {
             Endpoint::ImapTls => ("imap", TLS_HOST, ports.imaps, "tls"),
             Endpoint::ImapStarttls => ("imap", STARTTLS_HOST, ports.imap, "starttls"),
+            Endpoint::ImapStarttlsByName => ("imap", TLS_HOST, ports.imap_localhost, "starttls"),
             Endpoint::PopTls => ("pop", TLS_HOST, ports.pop3s, "tls"),
             Endpoint::PopStarttls => ("pop", STARTTLS_HOST, ports.pop3, "starttls"),
         };
@@ -210,4 +215,42 @@ impl Reader {
             self.server.log()
         );
     }
+}
+
+/// `text` with `line` inserted after its first line starting with
+/// `prefix`, which must be there: how the tests add what only the test
+/// server needs (its CA) to a snippet.
+#[track_caller]
+fn insert_after(text: &str, prefix: &str, line: &str) -> String {
+    let mut out = String::new();
+    let mut done = false;
+    for l in text.lines() {
+        out.push_str(l);
+        out.push('\n');
+        if !done && l.starts_with(prefix) {
+            out.push_str(line);
+            out.push('\n');
+            done = true;
+        }
+    }
+    assert!(done, "no line starting with {prefix:?} in:\n{text}");
+    out
+}
+
+/// A message for the server to hold, so a reader has something to fetch.
+const MESSAGE: &str = "From: Bob <bob@example.org>\r\n\
+To: Alice <alice@example.org>\r\n\
+Subject: fetched through mailcred\r\n\
+Message-ID: <fetched@example.org>\r\n\
+\r\n\
+Hello Alice.\r\n";
+
+/// The files of a Maildir folder's `new` and `cur`.
+fn maildir_messages(dir: &std::path::Path) -> Vec<String> {
+    ["new", "cur"]
+        .iter()
+        .filter_map(|sub| fs::read_dir(dir.join(sub)).ok())
+        .flatten()
+        .filter_map(|entry| fs::read_to_string(entry.ok()?.path()).ok())
+        .collect()
 }
