@@ -18,8 +18,10 @@ use mailcred_e2e::dovecot::{DovecotServer, Login, MailProtocol, STARTTLS_HOST, T
 
 use super::*;
 
+mod getmail;
 mod mailcred_test;
 mod mbsync;
+mod offlineimap;
 
 /// The account's name in mailcred.
 const ACCOUNT: &str = "work";
