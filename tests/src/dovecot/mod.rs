@@ -180,6 +180,22 @@ impl DovecotServer {
         }
     }
 
+    /// Waits until the raw log satisfies `wanted` (a refused password is
+    /// logged at once, the connection's record only when it closes): false
+    /// after `timeout`.
+    pub fn wait_for_log(&self, timeout: Duration, wanted: impl Fn(&str) -> bool) -> bool {
+        let end = Instant::now() + timeout;
+        loop {
+            if wanted(&self.log()) {
+                return true;
+            }
+            if Instant::now() >= end {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The whole log as it is now, for assertion messages.
     pub fn log(&self) -> String {
         fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()

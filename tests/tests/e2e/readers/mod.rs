@@ -18,9 +18,11 @@ use mailcred_e2e::dovecot::{DovecotServer, Login, MailProtocol, STARTTLS_HOST, T
 
 use super::*;
 
+mod aerc;
 mod getmail;
 mod mailcred_test;
 mod mbsync;
+mod mutt;
 mod offlineimap;
 
 /// The account's name in mailcred.
