@@ -20,6 +20,8 @@ use super::*;
 
 mod aerc;
 mod getmail;
+mod git_imap_send;
+mod himalaya;
 mod mailcred_test;
 mod mbsync;
 mod mutt;

@@ -15,7 +15,7 @@ const PATIENCE: Duration = Duration::from_secs(20);
 
 /// Which mail reader runs.
 #[derive(Debug, Clone, Copy)]
-enum Mutt {
+enum MailReader {
     /// Debian 12's neomutt (20220429): no account_command, backticks.
     SystemNeomutt,
     /// A NeoMutt with account_command (2022-11 or later).
@@ -24,20 +24,24 @@ enum Mutt {
     Mutt,
 }
 
-impl Mutt {
-    const ALL: [Mutt; 3] = [Mutt::SystemNeomutt, Mutt::NewNeomutt, Mutt::Mutt];
+impl MailReader {
+    const ALL: [MailReader; 3] = [
+        MailReader::SystemNeomutt,
+        MailReader::NewNeomutt,
+        MailReader::Mutt,
+    ];
 
     fn program(self) -> String {
         match self {
-            Mutt::SystemNeomutt => {
+            MailReader::SystemNeomutt => {
                 require("neomutt", "neomutt");
                 "neomutt".into()
             }
-            Mutt::Mutt => {
+            MailReader::Mutt => {
                 require("mutt", "mutt");
                 "mutt".into()
             }
-            Mutt::NewNeomutt => {
+            MailReader::NewNeomutt => {
                 let path = std::env::var_os("MAILCRED_TEST_NEW_NEOMUTT")
                     .map(PathBuf::from)
                     .unwrap_or_else(|| {
@@ -57,7 +61,7 @@ impl Mutt {
 
     fn tool(self) -> &'static str {
         match self {
-            Mutt::Mutt => "mutt",
+            MailReader::Mutt => "mutt",
             _ => "neomutt",
         }
     }
@@ -65,10 +69,10 @@ impl Mutt {
 
 /// The reader in a terminal, opening the INBOX with the snippet as its rc
 /// file, trusting the test CA.
-fn open_inbox(reader: &Reader, which: Mutt) -> Terminal {
+fn open_inbox(reader: &Reader, which: MailReader) -> Terminal {
     let snippet = reader.snippet(which.tool());
     let expected = match which {
-        Mutt::Mutt => "set imap_pass = \"`mailcred get work`\"",
+        MailReader::Mutt => "set imap_pass = \"`mailcred get work`\"",
         _ => "ifdef account_command 'set account_command = \"mailcred neomutt\"'",
     };
     assert!(
@@ -87,7 +91,7 @@ fn open_inbox(reader: &Reader, which: Mutt) -> Terminal {
 
 #[test]
 fn each_reader_opens_the_inbox_with_the_password_from_mailcred() {
-    for which in Mutt::ALL {
+    for which in MailReader::ALL {
         let reader = Reader::new(PASSWORD, &[Endpoint::ImapTls]);
         let terminal = open_inbox(&reader, which);
         let login = reader.server.wait_for_login(USER, PATIENCE, |l| l.accepted);
@@ -104,7 +108,7 @@ fn each_reader_opens_the_inbox_with_the_password_from_mailcred() {
 
 #[test]
 fn each_reader_with_a_wrong_stored_password_is_refused() {
-    for which in Mutt::ALL {
+    for which in MailReader::ALL {
         let reader = Reader::new(WRONG_PASSWORD, &[Endpoint::ImapTls]);
         let terminal = open_inbox(&reader, which);
         let refused = reader
@@ -123,7 +127,7 @@ fn each_reader_with_a_wrong_stored_password_is_refused() {
 
 #[test]
 fn each_reader_with_a_failing_helper_sends_no_password_and_asks_instead() {
-    for which in Mutt::ALL {
+    for which in MailReader::ALL {
         let mut reader = Reader::new(PASSWORD, &[Endpoint::ImapTls]);
         reader.break_the_keyring();
         let terminal = open_inbox(&reader, which);
