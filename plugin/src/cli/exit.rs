@@ -118,6 +118,21 @@ mod tests {
     }
 
     #[test]
+    fn the_help_and_man_page_list_the_precedence_in_its_order() {
+        let description = mailcred_core::smtp_options::TEST
+            .description
+            .replace('\n', " ");
+        let list = &description[description.find("first of these").expect("the list")..];
+        let mut from = 0;
+        for status in TEST_PRECEDENCE {
+            let at = list[from..]
+                .find(&status.to_string())
+                .unwrap_or_else(|| panic!("{status} missing or out of order in: {list}"));
+            from += at + 2;
+        }
+    }
+
+    #[test]
     fn every_status_of_the_precedence_is_in_the_table_once() {
         for (i, status) in TEST_PRECEDENCE.iter().enumerate() {
             assert!(

@@ -45,7 +45,7 @@ const READY_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long the log must stay unchanged before what it says is taken as
 /// complete: the client has exited, so only lines already on their way
 /// through Dovecot's log process are missing.
-const QUIET: Duration = Duration::from_millis(300);
+const QUIET: Duration = Duration::from_millis(500);
 /// The longest wait for the log to settle.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Attempts at starting with free ports: another test may take a port
@@ -271,13 +271,17 @@ fn write_passwd(path: &Path, accounts: &[(&str, &str)]) {
     fs::write(path, passwd).expect("write the passwd-file");
 }
 
-/// Ports free just now on each listener's address.
+/// Ports free just now on each listener's address, all different: each
+/// probe stays bound until every port is chosen, or the system could hand
+/// out one port twice.
 fn free_ports() -> Ports {
-    let free = |address: &str| {
-        TcpListener::bind((address, 0))
-            .and_then(|l| l.local_addr())
-            .unwrap_or_else(|e| panic!("no free port on {address}: {e}"))
-            .port()
+    let mut held = Vec::new();
+    let mut free = |address: &str| {
+        let listener = TcpListener::bind((address, 0))
+            .unwrap_or_else(|e| panic!("no free port on {address}: {e}"));
+        let port = listener.local_addr().expect("a bound address").port();
+        held.push(listener);
+        port
     };
     Ports {
         imaps: free("127.0.0.1"),

@@ -80,9 +80,14 @@ pub(super) fn offlineimap(a: &Account, command: &str) -> Result<String, CommandE
     let e = imap(a, "OfflineIMAP")?;
     let login = a.login_at(e);
     let user = ini_value(login).ok_or_else(|| unwritable(a, "OfflineIMAP", "login", login))?;
-    let (ssl, starttls) = match e.security {
-        Security::Tls => ("yes", "no"),
-        _ => ("no", "yes"),
+    let (ssl, starttls, note) = match e.security {
+        Security::Tls => ("yes", "no", ""),
+        _ => (
+            "no",
+            "yes",
+            "# OfflineIMAP uses STARTTLS when the server offers it, and does not insist;\n\
+             # its STARTTLS now and then stalls: prefer the server's TLS port (993).\n",
+        ),
     };
     Ok(format!(
         "# ~/.offlineimaprc (OfflineIMAP 8, offlineimap3)\n\
@@ -102,6 +107,7 @@ pub(super) fn offlineimap(a: &Account, command: &str) -> Result<String, CommandE
          remotehost = {host}\n\
          remoteport = {port}\n\
          remoteuser = {user}\n\
+         {note}\
          ssl = {ssl}\n\
          starttls = {starttls}\n\
          sslcacertfile = OS-DEFAULT\n\
