@@ -9,6 +9,7 @@
 
 pub mod dovecot;
 pub mod hostile;
+pub mod imap_stub;
 mod process;
 mod session;
 mod session_id;

@@ -113,7 +113,7 @@ impl Accounts {
 }
 
 /// Format 2: endpoints per protocol. Format 1 (mailcred 0.1) had one SMTP
-/// server per account and is read by [`super::format1`].
+/// server per account and is read by the private module `format1`.
 impl VersionedJson for Accounts {
     const FORMAT_VERSION: u32 = 2;
 

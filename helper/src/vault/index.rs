@@ -190,7 +190,7 @@ from_json_file_error!(IndexError);
 
 /// Format 2: a mail account's entry lists its endpoints. In format 1
 /// (mailcred 0.1) it was the account's one SMTP slot, in the entry's own
-/// protocol, host and username; [`from_format_1`] moves them.
+/// protocol, host and username; `from_format_1` moves them.
 impl VersionedJson for Index {
     const FORMAT_VERSION: u32 = 2;
 

@@ -170,6 +170,7 @@ fn assert_explains_failure(outcome: &Outcome, code: i32, cause: &str) {
 }
 
 mod binaries;
+mod completion;
 mod concurrency;
 mod doctor;
 mod dovecot_server;
@@ -177,11 +178,14 @@ mod fault_recovery;
 mod faults;
 mod fixtures;
 mod git_credential;
+mod git_imap;
+mod guided_add;
 mod hygiene;
 mod input_size;
 mod layout;
 mod mail;
 mod mail_account;
+mod migration;
 mod odd_files;
 mod parallel;
 mod plugin;

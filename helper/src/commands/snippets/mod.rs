@@ -143,7 +143,8 @@ fn msmtp_quoted(value: &str) -> String {
 /// The name goes unquoted into `mailcred get NAME`, which msmtp and neomutt
 /// run through sh; every server unquoted into URLs and neomutt's
 /// account_command line; the logins are quoted, but a line break would
-/// still end the line it is on.
+/// still end the line it is on. A reader without TLS is refused too: `add`
+/// never makes one.
 fn check_writable(ctx: &Context<'_>, a: &Account) -> Result<(), CommandError> {
     let bad_login = |login: &str| login.is_empty() || login.contains(char::is_control);
     let problem = if !accounts::valid_name(&a.name) {
@@ -157,6 +158,16 @@ fn check_writable(ctx: &Context<'_>, a: &Account) -> Result<(), CommandError> {
     {
         Some(format!(
             "its {protocol} server {host:?} is not a server name: {reason}"
+        ))
+    } else if let Some((protocol, e)) = a
+        .endpoints()
+        .find(|(p, e)| !p.securities().contains(&e.security))
+    {
+        Some(format!(
+            "its {protocol} server {} is set to {}, which {protocol} never is (a password \
+             read over it would cross the network unencrypted)",
+            e.host,
+            e.security.name()
         ))
     } else {
         std::iter::once(a.user.as_str())

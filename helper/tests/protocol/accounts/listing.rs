@@ -153,3 +153,80 @@ fn show_of_an_unknown_account_exits_66_and_prints_nothing() {
         );
     }
 }
+
+#[test]
+fn list_and_show_name_every_endpoint_of_an_account() {
+    let s = Setup::new();
+    let gmail = NewAccount {
+        with_pop: true,
+        ..new_account("mail", Provider::Gmail)
+    };
+    s.added(&gmail, "listed-pw-1");
+    let listed = list(&s, false).ok("list");
+    for endpoint in [
+        "smtp://ann@example.org@smtp.gmail.com:587 (starttls)",
+        "imap://ann@example.org@imap.gmail.com:993 (tls)",
+        "pop://ann@example.org@pop.gmail.com:995 (tls)",
+    ] {
+        assert!(
+            listed.contains(endpoint),
+            "list must show every endpoint, {endpoint:?} too:\n{listed}"
+        );
+    }
+    let shown = show(&s, "mail", false).ok("show");
+    for line in [
+        "imap:        imap://ann@example.org@imap.gmail.com:993 (tls)",
+        "             protocol=imap|imaps host=imap.gmail.com:993 username=ann@example.org",
+        "             protocol=pop|pops host=pop.gmail.com:995 username=ann@example.org",
+    ] {
+        assert!(
+            shown.lines().any(|l| l == line),
+            "show must hold the line {line:?}:\n{shown}"
+        );
+    }
+    assert_no_password(&listed, "list");
+    assert_no_password(&shown, "show");
+}
+
+#[test]
+fn list_and_show_mark_endpoints_the_app_password_cannot_sign_in_to() {
+    let s = two_accounts();
+    let shown = show(&s, "work", false).ok("show work");
+    assert!(
+        shown.lines().any(|l| l.starts_with("imap:")
+            && l.contains("outlook.office365.com:993")
+            && l.contains("OAuth only")),
+        "Exchange Online's IMAP is recorded and marked as taking OAuth only:\n{shown}"
+    );
+}
+
+#[test]
+fn list_names_prints_one_name_a_line_for_completion() {
+    let s = two_accounts();
+    assert_eq!(
+        s.run(|ctx, out| listing::list(ctx, ListFormat::Names, out))
+            .ok("list --names"),
+        "work\nhome\n",
+        "shell completion reads one account name a line, nothing else"
+    );
+}
+
+#[test]
+fn show_json_holds_each_endpoint_under_its_protocol() {
+    let s = two_accounts();
+    let value: serde_json::Value =
+        serde_json::from_str(&show(&s, "work", true).ok("show --json")).expect("JSON");
+    assert_eq!(
+        (
+            &value["imap"]["host"],
+            &value["imap"]["port"],
+            value.get("pop")
+        ),
+        (
+            &serde_json::json!("outlook.office365.com"),
+            &serde_json::json!(993),
+            None
+        ),
+        "an endpoint is an object under smtp, imap or pop; an absent one is left out"
+    );
+}

@@ -37,7 +37,7 @@ complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "config" -d 'Print
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "configure" -d 'Write an account\'s git send-email settings with git config'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "git" -d 'Act as git\'s credential helper: `mailcred git get` is `git-credential-mailcred get`'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "doctor" -d 'Check that the keyring works, by storing, reading and deleting a throwaway secret'
-complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "test" -d 'Connect to an account\'s server, negotiate TLS and log in with the stored password; sends nothing (runs mailcred-smtp, from the mailcred-lettre package)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "test" -d 'Log in to every server of an account (SMTP, IMAP, POP) with the stored password, over TLS; sends and fetches nothing (runs mailcred-smtp, from the mailcred-lettre package)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "send" -d 'Send the message on stdin like sendmail, through the account whose user is its From: address (runs mailcred-smtp, from the mailcred-lettre package)'
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l provider -d 'The mail provider; presets its server, port and security' -r -f -a "office365\t'Microsoft 365 (work or school accounts)'
 outlook\t'Outlook.com, Hotmail, Live (personal Microsoft accounts)'
@@ -96,3 +96,24 @@ complete -c mailcred -n "__fish_mailcred_using_subcommand send" -s f -d 'The env
 complete -c mailcred -n "__fish_mailcred_using_subcommand send" -s t -l read-recipients -d 'Also send to the To, Cc and Bcc addresses of the message'
 complete -c mailcred -n "__fish_mailcred_using_subcommand send" -s i -d 'A line holding only "." does not end the message; also spelled -oi'
 complete -c mailcred -n "__fish_mailcred_using_subcommand send" -l help -d 'Print this help'
+
+# Account names for the arguments that take one, from `mailcred list --names`
+# (names only, never a secret).
+function __fish_mailcred_account_at
+    # Whether the word being completed is positional $argv[1] of subcommand $argv[2].
+    set -l cmd (commandline -opc)
+    test (count $cmd) -ge 2; and test "$cmd[2]" = "$argv[2]"; or return 1
+    set -l n 1
+    for i in (seq 3 (count $cmd))
+        string match -q -- '-*' $cmd[$i]; or set n (math $n + 1)
+    end
+    test $n -eq $argv[1]
+end
+complete -c mailcred -n "__fish_mailcred_account_at 1 get" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 1 show" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 1 remove" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 1 set-password" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 2 config" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 2 configure" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 1 test" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_using_subcommand send" -l account -x -a "(mailcred list --names 2>/dev/null)" -d 'mail account'

@@ -22,6 +22,7 @@ use crate::mail_account::{ACCOUNT, MailAccount, PASSWORD, RECIPIENT, USER, WRONG
 mod git_send_email;
 mod msmtp;
 mod neomutt;
+mod neomutt_imap;
 
 /// What the mail tools need of the shared fixture.
 impl MailAccount {
