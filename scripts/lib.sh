@@ -12,6 +12,10 @@ BUILD_PACKAGES="gcc libc6-dev"
 KEYRING_PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools keyutils"
 # The real mail tools and what the test SMTP server and git send-email need.
 MAIL_TEST_PACKAGES="msmtp neomutt openssl python3-venv libauthen-sasl-perl libio-socket-ssl-perl time"
+# The test IMAP/POP server (Dovecot 2.3, run unprivileged by the tests) and
+# the real reading programs the snippets are tested with; tmux drives aerc,
+# which has no batch mode.
+READER_TEST_PACKAGES="dovecot-imapd dovecot-pop3d isync offlineimap3 getmail6 aerc mutt tmux"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # log, with the time since the script started and since the previous step.

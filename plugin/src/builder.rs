@@ -155,24 +155,14 @@ impl MailcredTransportBuilder {
 
     /// [`add_root_certificate_pem`](Self::add_root_certificate_pem) with the
     /// contents of a PEM file.
-    pub fn add_root_certificate_file(self, path: impl AsRef<Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        // A CA bundle is a few hundred kilobytes; a FIFO or device must
-        // not hang or exhaust the sender.
-        let pem = read_regular_file(path, MAX_CA_FILE_BYTES)
-            .and_then(|pem| pem.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)))
-            .map_err(|source| Error::CaFile {
-                path: path.to_owned(),
-                source,
-            })?;
-        self.add_root(&pem, path.display().to_string())
+    pub fn add_root_certificate_file(mut self, path: impl AsRef<Path>) -> Result<Self, Error> {
+        self.roots.extend(roots_from_file(path.as_ref())?);
+        Ok(self)
     }
 
     /// Adds the certificate(s) in `pem`; `what` names them in the error.
     fn add_root(mut self, pem: &[u8], what: String) -> Result<Self, Error> {
-        let certificates =
-            wire::roots_from_pem(pem).map_err(|why| Error::BadCertificate { what, why })?;
-        self.roots.extend(certificates);
+        self.roots.extend(roots_from_pem(pem, what)?);
         Ok(self)
     }
 
@@ -265,6 +255,24 @@ impl MailcredTransportBuilder {
             approve_and_reject: self.approve_and_reject,
         }))
     }
+}
+
+/// The CA certificates of a PEM file, read as a regular file of bounded
+/// size: a CA bundle is a few hundred kilobytes, and a FIFO or device must
+/// not hang or exhaust the program.
+pub(crate) fn roots_from_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, Error> {
+    let pem = read_regular_file(path, MAX_CA_FILE_BYTES)
+        .and_then(|pem| pem.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)))
+        .map_err(|source| Error::CaFile {
+            path: path.to_owned(),
+            source,
+        })?;
+    roots_from_pem(&pem, path.display().to_string())
+}
+
+/// The certificates in `pem`; `what` names them in the error.
+fn roots_from_pem(pem: &[u8], what: String) -> Result<Vec<CertificateDer<'static>>, Error> {
+    wire::roots_from_pem(pem).map_err(|why| Error::BadCertificate { what, why })
 }
 
 fn read_account(name: &str) -> Result<Account, Error> {

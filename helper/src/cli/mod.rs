@@ -78,7 +78,8 @@ pub enum Command {
     /// neomutt's account_command: print username, login and password lines
     /// for the account on that server.
     Neomutt(NeomuttArgs),
-    /// Print a configuration snippet for msmtp, neomutt or git send-email.
+    /// Print a configuration snippet for msmtp, neomutt, git, mutt, mbsync,
+    /// OfflineIMAP, getmail6, aerc or himalaya.
     Config {
         /// For which program.
         #[arg(value_enum)]

@@ -17,7 +17,7 @@ use mailcred_core::smtp_options::{SEND, TEST};
 
 use crate::{CredentialHelper, Error, MailcredTransportBuilder};
 
-pub use exit::exit_code;
+pub use exit::{TEST_PRECEDENCE, exit_code, first_by_precedence, reader_exit_code};
 
 /// The usage of `mailcred-smtp`, from the tables of mailcred-core.
 fn usage() -> String {
@@ -52,6 +52,14 @@ impl From<Error> for Failure {
 }
 
 impl Failure {
+    /// A failure whose messages were already printed.
+    fn reported(code: u8) -> Self {
+        Failure {
+            code,
+            message: String::new(),
+        }
+    }
+
     fn new(code: u8, message: impl std::fmt::Display) -> Self {
         Failure {
             code,
@@ -109,13 +117,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            // Messages may quote an account file or a server: never pass
-            // their control characters to the terminal.
-            let message = mailcred_core::terminal::printable(&failure.message);
-            let _ = writeln!(std::io::stderr(), "mailcred: {message}");
+            if !failure.message.is_empty() {
+                warn(&failure.message);
+            }
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Prints `mailcred: MESSAGE` on stderr. Messages may quote an account
+/// file or a server: their control characters never reach the terminal.
+fn warn(message: &str) {
+    let message = mailcred_core::terminal::printable(message);
+    let _ = writeln!(std::io::stderr(), "mailcred: {message}");
 }
 
 /// Prints `text` and a newline on stdout; a reader that went away (`| head`)

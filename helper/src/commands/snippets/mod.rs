@@ -1,12 +1,17 @@
-//! `mailcred config msmtp|neomutt|git ACCOUNT` prints a ready configuration
-//! snippet; `mailcred configure git ACCOUNT` writes the git one.
+//! `mailcred config TOOL ACCOUNT` prints a ready configuration snippet for
+//! msmtp, neomutt, git, mutt, mbsync, OfflineIMAP, getmail6, aerc or
+//! himalaya; `mailcred configure git ACCOUNT` writes the git one.
 //!
 //! The login is quoted by the rules of the program that reads it, one
 //! function per syntax; an account that no snippet can hold safely is
 //! refused (`check_writable`), whatever `add` let through.
 
+mod aerc;
 mod git;
+mod himalaya;
+mod mutt;
 mod neomutt;
+mod sync;
 
 use std::io::Write;
 
@@ -26,6 +31,21 @@ pub enum Tool {
     /// git send-email settings (and git imap-send's, when the account has
     /// IMAP) and credential sections for the servers.
     Git,
+    /// mutt settings (the IMAP folder and SMTP) with the password from
+    /// backticks.
+    Mutt,
+    /// An mbsync (isync) channel for the IMAP server, using `PassCmd`.
+    Mbsync,
+    /// An OfflineIMAP account for the IMAP server, using `remotepasseval`.
+    Offlineimap,
+    /// A getmail6 retriever (POP3 or IMAP over TLS), using `password_command`.
+    #[value(alias = "getmail6")]
+    Getmail,
+    /// An aerc account (IMAP, and SMTP), using `source-cred-cmd` and
+    /// `outgoing-cred-cmd`.
+    Aerc,
+    /// A himalaya account (IMAP, and SMTP), in the keys of himalaya 2 and 1.
+    Himalaya,
 }
 
 /// Where `configure git` writes.
@@ -51,6 +71,12 @@ pub fn config(
         Tool::Msmtp => msmtp(&account, sending(&account, "msmtp")?, command),
         Tool::Neomutt => neomutt::snippet(&account, command),
         Tool::Git => git::snippet(&account),
+        Tool::Mutt => mutt::snippet(&account, command)?,
+        Tool::Mbsync => sync::mbsync(&account, command)?,
+        Tool::Offlineimap => sync::offlineimap(&account, command)?,
+        Tool::Getmail => sync::getmail(&account, command)?,
+        Tool::Aerc => aerc::snippet(&account, command)?,
+        Tool::Himalaya => himalaya::snippet(&account, command)?,
     };
     out.write_all(text.as_bytes())?;
     Ok(())

@@ -92,7 +92,7 @@ fn yes(on: bool) -> &'static str {
 
 /// `scheme://login@host:port/`, the login percent-encoded: unencoded, the
 /// `@` of an address would end the user part early.
-fn url(a: &Account, scheme: &str, e: &Endpoint) -> String {
+pub(super) fn url(a: &Account, scheme: &str, e: &Endpoint) -> String {
     format!(
         "{scheme}://{login}@{host}:{port}/",
         login = utf8_percent_encode(a.login_at(e), URL_LOGIN),
@@ -114,7 +114,7 @@ const URL_LOGIN: &AsciiSet = &NON_ALPHANUMERIC
 /// "Syntax of Initialization Files": "a single quote is used to specify a
 /// literal string"). A `'` of the value closes them, follows as `\'` and
 /// opens them again, as in sh.
-fn quoted(value: &str) -> String {
+pub(super) fn quoted(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
