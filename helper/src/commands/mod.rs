@@ -215,7 +215,11 @@ pub fn store_exit_code(e: &StoreError) -> u8 {
         StoreError::NoDefaultCollection { .. } | StoreError::Unsupported { .. } => exit::CONFIG,
         StoreError::Ambiguous { .. } | StoreError::Damaged { .. } => exit::DATA_DAMAGED,
         StoreError::Conflict { .. } => exit::TEMPORARY,
-        StoreError::Failed { .. } | StoreError::NoCompareAndSet { .. } => exit::SOFTWARE,
+        // A full keyring is a keyring failure ("70: keyring failure"), told
+        // apart by its message: what fills it and how to make room.
+        StoreError::Failed { .. }
+        | StoreError::Full { .. }
+        | StoreError::NoCompareAndSet { .. } => exit::SOFTWARE,
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use super::{Deadline, KeyringStore, SecretStore, StoreError};
+use super::{Deadline, InParts, KeyringStore, SecretStore, StoreError};
 
 /// Which store to use. Chosen explicitly, never by falling back: a helper
 /// that quietly kept app passwords in memory would lose them.
@@ -102,6 +102,22 @@ impl StoreChoice {
         }
     }
 
+    /// The most one item of this store holds, in bytes, when that is less
+    /// than the secrets mailcred keeps: [`StoreConfig::open`] then keeps
+    /// longer secrets in parts ([`InParts`]). The Secret Service and the
+    /// Keychain have no such limit that matters (gnome-keyring, KeePassXC
+    /// and the Keychain take megabytes in one item).
+    pub const fn item_size(self) -> Option<usize> {
+        match self {
+            // CRED_MAX_CREDENTIAL_BLOB_SIZE: the store crate keeps our
+            // bytes as the blob itself, so 2,560 bytes, not characters.
+            Self::CredentialManager => Some(2560),
+            // The largest payload of a kernel `user` key.
+            Self::Keyutils => Some(32767),
+            Self::SecretService | Self::Keychain => None,
+        }
+    }
+
     /// A warning users must see when this store is in use, if any.
     pub const fn warning(self) -> Option<&'static str> {
         match self {
@@ -176,7 +192,10 @@ impl StoreConfig {
     /// answer.
     pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(20);
 
-    /// Opens the store, every call of it (opening too) bounded by the deadline.
+    /// Opens the store, every call of it (opening too) bounded by the
+    /// deadline, and long secrets kept in parts where its items are small.
+    /// The deadline is below the parts, so that it bounds each call, not a
+    /// whole write of many.
     pub fn open(&self) -> Result<Box<dyn SecretStore>, StoreError> {
         // Every store so far is a keyring-core backend; a store of another
         // kind (OpenBao) gets its own `match self.choice` arm here.
@@ -186,7 +205,10 @@ impl StoreConfig {
             KeyringStore::timeout_hint(choice),
             move || KeyringStore::open(choice),
         )?;
-        Ok(Box::new(store))
+        Ok(match choice.item_size() {
+            Some(size) => Box::new(InParts::new(store, size)),
+            None => Box::new(store),
+        })
     }
 }
 

@@ -93,6 +93,15 @@ pub enum StoreError {
         /// Why a store of this kind hangs, and what to do.
         hint: Hint,
     },
+    /// The store has no room for the secret and kept nothing of it
+    /// (keyutils: the kernel's per-user key quota).
+    #[error("the keyring is full: {why}; nothing was stored{hint}")]
+    Full {
+        /// What limit, and how much of it is used.
+        why: String,
+        /// How to make room.
+        hint: Hint,
+    },
     /// A failure with no better name.
     #[error("the keyring failed: {reason}{hint}")]
     Failed {

@@ -20,14 +20,31 @@ pub enum Op {
 /// do, which "fail from now on" cannot.
 #[derive(Debug, Default)]
 pub struct Faults {
-    planned: Mutex<Vec<(Op, StoreError)>>,
+    planned: Mutex<Vec<Planned>>,
+}
+
+/// One planned fault: the kind of call, how many such calls still pass
+/// before it strikes, and the error.
+#[derive(Debug)]
+struct Planned {
+    op: Op,
+    passing: usize,
+    error: StoreError,
 }
 
 impl Faults {
     /// Fails the next `op` call with `error`. Planned twice, a kind of call
     /// fails twice, in the order planned.
     pub fn fail_next(&self, op: Op, error: StoreError) {
-        self.lock().push((op, error));
+        self.fail_after(op, 0, error);
+    }
+
+    /// Lets the next `passing` calls of kind `op` through and fails the one
+    /// after them with `error`: the third write of a secret kept in parts
+    /// is `fail_after(Op::Write, 2, ..)`. Only the first planned fault of a
+    /// kind counts calls; the next one starts counting when it has struck.
+    pub fn fail_after(&self, op: Op, passing: usize, error: StoreError) {
+        self.lock().push(Planned { op, passing, error });
     }
 
     /// How many planned faults have not struck yet.
@@ -38,13 +55,17 @@ impl Faults {
     /// The fault planned for this call, if any, which is then used up.
     pub fn strike(&self, op: Op) -> Result<(), StoreError> {
         let mut planned = self.lock();
-        match planned.iter().position(|(kind, _)| *kind == op) {
-            Some(at) => Err(planned.remove(at).1),
-            None => Ok(()),
+        let Some(at) = planned.iter().position(|p| p.op == op) else {
+            return Ok(());
+        };
+        if planned[at].passing > 0 {
+            planned[at].passing -= 1;
+            return Ok(());
         }
+        Err(planned.remove(at).error)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(Op, StoreError)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Planned>> {
         // A test that panicked while holding it leaves the plan usable.
         self.planned
             .lock()

@@ -29,6 +29,18 @@ impl MemoryStore {
         self.faults.fail_next(op, error);
     }
 
+    /// Lets `passing` calls of kind `op` through and fails the next one.
+    pub fn fail_after(&self, op: Op, passing: usize, error: StoreError) {
+        self.faults.fail_after(op, passing, error);
+    }
+
+    /// The ids of every secret kept, sorted.
+    pub fn ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.items().by_id.keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
     /// How many secrets are kept.
     pub fn len(&self) -> usize {
         self.items().by_id.len()
@@ -133,5 +145,24 @@ mod tests {
             store.read("a").unwrap().is_some(),
             "the read after it works again, and the secret is still there"
         );
+    }
+
+    #[test]
+    fn a_fault_planned_after_passing_calls_strikes_the_one_after_them() {
+        let store = MemoryStore::default();
+        store.fail_after(Op::Write, 2, StoreError::locked());
+        for id in ["a", "b"] {
+            store
+                .write(id, "label", b"x")
+                .expect("the passing writes work");
+        }
+        assert!(
+            store.write("c", "label", b"x").is_err(),
+            "the third write fails"
+        );
+        store
+            .write("c", "label", b"x")
+            .expect("and the fourth works");
+        assert_eq!(store.ids(), ["a", "b", "c"]);
     }
 }

@@ -14,7 +14,12 @@
 //!
 //! Every store keeps any bytes (NUL, invalid UTF-8, all 256 values), from
 //! one byte to at least 16 KiB, under an id (an empty secret it may refuse,
-//! as keyutils does; the vault never writes one); `read` of an id never written, or deleted, is
+//! as keyutils does; the vault never writes one). A platform store whose
+//! items hold less (Credential Manager: 2,560 bytes; a kernel key: 32,767)
+//! keeps longer secrets in parts, through [`InParts`], which the factory
+//! puts in front of it; beyond 16 KiB a store may refuse a secret only
+//! because it is full ([`StoreError::Full`]: keyutils' per-user quota), and
+//! then keeps nothing of it. `read` of an id never written, or deleted, is
 //! `None`; `delete` of a missing id succeeds; a write replaces the whole
 //! secret; several threads and processes may use one store at once. Every
 //! store is `Send + Sync`: [`Deadline`] runs each call on a worker thread, so
@@ -47,6 +52,7 @@ mod faults;
 mod keyring;
 mod lazy;
 mod memory;
+mod parts;
 
 pub use choice::{StoreChoice, StoreConfig, UnknownStore};
 pub use deadline::Deadline;
@@ -55,6 +61,7 @@ pub use faults::{Faults, Op, WithFaults};
 pub use keyring::KeyringStore;
 pub use lazy::LazyStore;
 pub use memory::MemoryStore;
+pub use parts::InParts;
 
 use zeroize::Zeroizing;
 

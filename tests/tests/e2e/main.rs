@@ -182,6 +182,7 @@ mod git_imap;
 mod guided_add;
 mod hygiene;
 mod input_size;
+mod keyutils;
 mod layout;
 mod mail;
 mod mail_account;

@@ -143,8 +143,11 @@ pub(super) fn every_byte_value_is_kept(f: &Fixture<'_, '_>) {
     }
 }
 
+/// Each blob is deleted before the next is written: keyutils allows a user
+/// who is not root 20,000 bytes of keys in all, and the suite must not be
+/// what fills them.
 pub(super) fn sizes_up_to_16_kib_are_kept(f: &Fixture<'_, '_>) {
-    for (seed, size) in [1, 255, 256, 1024, 2561, 4096, 8191, 16 * 1024]
+    for (seed, size) in [1, 255, 256, 1024, 2560, 2561, 4096, 8191, 16 * 1024]
         .into_iter()
         .enumerate()
     {
@@ -152,6 +155,29 @@ pub(super) fn sizes_up_to_16_kib_are_kept(f: &Fixture<'_, '_>) {
         let blob = noise(size, seed as u64 + 7);
         write(f.store(), &id, &blob);
         assert_holds(f.store(), &id, &blob, &format!("a blob of {size} bytes"));
+        f.store()
+            .delete(&id)
+            .unwrap_or_else(|e| panic!("deleting the blob of {size} bytes: {e}"));
+    }
+}
+
+/// Beyond the 16 KiB every store keeps, a store may have no room (keyutils
+/// for a user who is not root); then it says so, and keeps nothing.
+pub(super) fn sixty_four_kib_are_kept(f: &Fixture<'_, '_>) {
+    let id = f.id("size-64k");
+    let blob = noise(64 * 1024, 64);
+    match f.store().write(&id, LABEL, &blob) {
+        Ok(()) => assert_holds(f.store(), &id, &blob, "a blob of 64 KiB"),
+        Err(e) => {
+            let left = read(f.store(), &id);
+            panic!(
+                "writing 64 KiB failed: {e}; {}",
+                match left {
+                    None => "nothing was left behind".to_owned(),
+                    Some(got) => format!("yet {} bytes are kept under its id", got.len()),
+                }
+            )
+        }
     }
 }
 
@@ -203,7 +229,22 @@ pub(super) fn threads_different_ids(f: &Fixture<'_, '_>) {
 }
 
 pub(super) fn threads_one_id(f: &Fixture<'_, '_>) {
-    let id = f.id("contended");
+    threads_on_one_id(f, "contended", 0);
+}
+
+/// Long enough to be kept in parts where items hold 2,560 bytes.
+pub(super) fn threads_one_id_long(f: &Fixture<'_, '_>) {
+    threads_on_one_id(f, "contended-long", 5000);
+}
+
+fn threads_on_one_id(f: &Fixture<'_, '_>, name: &str, padding: usize) {
+    // Copy (it holds a usize), so every thread takes its own.
+    let value = move |thread: usize, round: usize| {
+        let mut value = value(thread, round);
+        value.resize(value.len() + padding, b'.');
+        value
+    };
+    let id = f.id(name);
     thread::scope(|scope| {
         for t in 0..THREADS {
             let id = &id;

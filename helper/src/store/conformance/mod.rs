@@ -15,9 +15,11 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Mutex;
 
 mod checks;
+mod parts_checks;
 
 use super::{SecretStore, StoreError};
 use checks::*;
+use parts_checks::*;
 
 /// Opens the store under test.
 pub type Open<'a> = dyn Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + Sync + 'a;
@@ -41,6 +43,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("ids are kept apart", ids_are_kept_apart),
     ("every byte value is kept", every_byte_value_is_kept),
     ("blobs up to 16 KiB are kept", sizes_up_to_16_kib_are_kept),
+    ("blobs of 64 KiB are kept", sixty_four_kib_are_kept),
     (
         "an empty secret is kept or refused, never changed",
         empty_is_kept_or_refused,
@@ -53,10 +56,26 @@ const CHECKS: &[(&str, Check)] = &[
         "threads writing one id leave one whole value",
         threads_one_id,
     ),
+    (
+        "threads writing long secrets to one id leave one whole value",
+        threads_one_id_long,
+    ),
     ("conditional writes keep their promise", conditional_writes),
     (
         "a fault fails exactly the next matching call",
         injected_faults,
+    ),
+    (
+        "a write in parts that fails between parts leaves the old secret whole",
+        failed_write_between_parts,
+    ),
+    (
+        "a write in parts cut off between parts leaves nothing a delete misses",
+        cut_write_between_parts,
+    ),
+    (
+        "a missing or changed part is damage, never a shorter secret",
+        damaged_parts,
     ),
 ];
 

@@ -52,7 +52,11 @@ fn a_store_that_breaks_the_contract_fails_the_checks_it_breaks() {
             "a deleted secret reads as missing",
             "ids are kept apart",
             "blobs up to 16 KiB are kept",
+            "blobs of 64 KiB are kept",
+            "threads writing long secrets to one id leave one whole value",
             "a fault fails exactly the next matching call",
+            "a write in parts cut off between parts leaves nothing a delete misses",
+            "a missing or changed part is damage, never a shorter secret",
         ],
         "the suite must catch a store that truncates and never deletes:\n{report}"
     );

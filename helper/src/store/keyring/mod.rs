@@ -3,6 +3,8 @@
 //! errors into [`StoreError`]'s causes with that backend's hints.
 
 mod native;
+#[cfg(target_os = "linux")]
+mod quota;
 mod secret_service;
 
 use std::collections::HashMap;
@@ -48,9 +50,42 @@ impl KeyringStore {
                 let modifiers = HashMap::from([("label", label)]);
                 Entry::new_in_store_with_modifiers(&self.inner, SERVICE, id, &modifiers)
             }
+            // Kept on this machine, like the index that lists it (in
+            // %LOCALAPPDATA%): credentials that roamed with the profile
+            // while the index stayed behind, or the reverse, would be
+            // secrets nobody lists and entries with nothing behind them.
+            // The store crate's default, Enterprise, roams.
+            (StoreChoice::CredentialManager, Some(_)) => {
+                let modifiers = HashMap::from([("persistence", "Local")]);
+                Entry::new_in_store_with_modifiers(&self.inner, SERVICE, id, &modifiers)
+            }
             _ => Entry::new_in_store(&self.inner, SERVICE, id),
         };
         result.map_err(|e| classify(self.choice, &e, id))
+    }
+
+    /// Writes `secret`, waiting a little when keyutils' quota is full: it
+    /// may be full only of keys deleted a moment ago (see `quota`).
+    fn set_secret(&self, entry: &Entry, id: &str, secret: &[u8]) -> Result<(), StoreError> {
+        let set = || {
+            entry
+                .set_secret(secret)
+                .map_err(|e| classify(self.choice, &e, id))
+        };
+        #[cfg(target_os = "linux")]
+        if self.choice == StoreChoice::Keyutils {
+            for delay in quota::RETRY_DELAYS {
+                match set() {
+                    Err(StoreError::Full { .. }) => std::thread::sleep(delay),
+                    other => return other,
+                }
+            }
+            return match set() {
+                Err(StoreError::Full { .. }) => Err(quota::full(Some(secret.len()))),
+                other => other,
+            };
+        }
+        set()
     }
 }
 
@@ -84,9 +119,8 @@ impl SecretStore for KeyringStore {
         condition: WriteIf,
     ) -> Result<Option<Version>, StoreError> {
         refuse_conditions(self, &condition)?;
-        self.entry(id, Some(label))?
-            .set_secret(secret)
-            .map_err(|e| classify(self.choice, &e, id))?;
+        let entry = self.entry(id, Some(label))?;
+        self.set_secret(&entry, id, secret)?;
         Ok(None)
     }
 

@@ -36,6 +36,12 @@ pub(super) fn classify(choice: StoreChoice, error: &KeyringError, id: &str) -> S
             hint: Hint::new("delete it and store the password again"),
         },
         KeyringError::NoStorageAccess(e) => no_access(choice, chain(e.as_ref())),
+        #[cfg(target_os = "linux")]
+        KeyringError::PlatformFailure(e)
+            if choice == StoreChoice::Keyutils && super::quota::is_exceeded(e.as_ref()) =>
+        {
+            super::quota::full(None)
+        }
         KeyringError::PlatformFailure(e) => failed(choice, chain(e.as_ref())),
         KeyringError::TooLong(..) if choice == StoreChoice::CredentialManager => {
             StoreError::Failed {
