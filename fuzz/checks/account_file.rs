@@ -2,11 +2,12 @@
 //! parses `accounts.json` with). It may refuse anything, but never panic;
 //! what it accepts is written back by the same serialiser `save` uses and
 //! reads back identical; and the lookups every command makes on it
-//! (`get`, `sharing_credential`, `credential_request`) hold up.
+//! (`get`, `sharing_credential`, `credential_request` per protocol) hold
+//! up. Files of format 1 are read too, migrated.
 //!
 //! Shared by the fuzz target and by the replay of the corpus and regressions
 //! in the normal test run (helper/tests/protocol/fuzz_inputs.rs).
-use mailcred::accounts::{Accounts, valid_name};
+use mailcred::accounts::{Accounts, Protocol, valid_name};
 
 /// Checks one input; panics when a property fails.
 pub fn check(data: &[u8]) {
@@ -23,15 +24,27 @@ pub fn check(data: &[u8]) {
             .get(&account.name)
             .expect("every account is found by name");
         assert_eq!(found.name, account.name);
-        if let Some(other) = accounts.sharing_credential(account) {
+        if let Some((other, protocol)) = accounts.sharing_credential(account) {
             assert_ne!(other.name, account.name);
+            let (mine, theirs) = (
+                account
+                    .endpoint(protocol)
+                    .expect("they meet at one of its endpoints"),
+                other.endpoint(protocol).expect("and at one of the other's"),
+            );
+            assert!(mine.host.eq_ignore_ascii_case(&theirs.host));
             assert_eq!(
-                (other.host_port(), &other.user),
-                (account.host_port(), &account.user)
+                (mine.port, account.login_at(mine)),
+                (theirs.port, other.login_at(theirs))
             );
         }
-        let request = account.credential_request();
-        assert_eq!(request.host.as_deref(), Some(account.host_port().as_str()));
+        for protocol in Protocol::ALL {
+            let request = account.credential_request(protocol);
+            assert_eq!(
+                request.and_then(|r| r.host),
+                account.endpoint(protocol).map(|e| e.host_port())
+            );
+        }
         let _ = valid_name(&account.name);
     }
 }

@@ -12,7 +12,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
 use clap::Parser;
-use mailcred::accounts::{LookupError, Provider};
+use mailcred::accounts::{LookupError, Protocol, Provider};
 use mailcred::cli::{Cli, Command, GitHelperArgs};
 use mailcred::commands::accounts::{NewAccount, add, resolve};
 use mailcred::commands::{CommandError, Context, lookup};
@@ -33,10 +33,13 @@ struct Known {
 }
 
 impl Known {
-    fn server(&self) -> &'static str {
-        self.host
-            .or(self.provider.preset().map(|p| p.host))
-            .expect("custom accounts name their host")
+    /// The account's server for `protocol`, if it has one.
+    fn server(&self, protocol: Protocol) -> Option<&'static str> {
+        match protocol {
+            Protocol::Smtp => self.host.or(self.provider.preset(protocol).map(|p| p.host)),
+            Protocol::Imap => self.provider.preset(protocol).map(|p| p.host),
+            Protocol::Pop => None,
+        }
     }
 }
 
@@ -99,15 +102,8 @@ impl Fixture {
     fn populate(&self) {
         let ctx = self.ctx();
         for known in ACCOUNTS {
-            let new = NewAccount {
-                name: known.name.into(),
-                provider: known.provider,
-                user: known.user.into(),
-                host: known.host.map(Into::into),
-                port: None,
-                security: None,
-                allow_erase: false,
-            };
+            let mut new = NewAccount::new(known.name, known.provider, known.user);
+            new.smtp.host = known.host.map(Into::into);
             let account = resolve(&new, "2027-01-15T08:00:00Z".into()).expect("a valid account");
             let password = SecretString::from(known.password.unwrap_or("dropped below"));
             add(&ctx, account, password, std::io::sink()).expect("the fixture account is added");
@@ -159,13 +155,27 @@ fn check_error(error: &CommandError, out: &[u8]) {
     }
 }
 
-fn neomutt(ctx: &Context<'_>, hostname: &str, username: Option<&str>) {
+fn neomutt(ctx: &Context<'_>, hostname: &str, username: Option<&str>, kind: Option<&str>) {
+    let protocol = match kind {
+        None => None,
+        Some(kind) => match Protocol::from_scheme(kind) {
+            Some(protocol) => Some(protocol),
+            None => return, // refused by the command line before any lookup
+        },
+    };
     let mut out = Vec::new();
-    let result = lookup::neomutt(ctx, hostname, username, &mut out);
-    // The oracle: accounts on that server (in any case), with that user.
+    let result = lookup::neomutt(ctx, hostname, username, protocol, &mut out);
+    // The oracle: accounts with an endpoint of that protocol on that server
+    // (in any case), with that user.
     let matching: Vec<&Known> = ACCOUNTS
         .iter()
-        .filter(|k| k.server().eq_ignore_ascii_case(hostname))
+        .filter(|k| {
+            Protocol::ALL
+                .into_iter()
+                .filter(|p| protocol.is_none_or(|wanted| wanted == *p))
+                .filter_map(|p| k.server(p))
+                .any(|server| server.eq_ignore_ascii_case(hostname))
+        })
         .filter(|k| username.is_none_or(|u| u == k.user))
         .collect();
     match (result, matching.as_slice()) {
@@ -237,7 +247,12 @@ fn check_cli(argv: Vec<OsString>) {
     FIXTURE.with(|fixture| {
         let ctx = fixture.ctx();
         match cli.command {
-            Command::Neomutt(args) => neomutt(&ctx, &args.hostname, args.username.as_deref()),
+            Command::Neomutt(args) => neomutt(
+                &ctx,
+                &args.hostname,
+                args.username.as_deref(),
+                args.kind.as_deref(),
+            ),
             Command::Get { account } => get(&ctx, &account),
             _ => {}
         }

@@ -22,6 +22,7 @@ use crate::cli::{Cli, GitHelperArgs};
 use crate::settings;
 use crate::store::{StoreChoice, StoreConfig};
 
+mod account_names;
 mod smtp;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -42,13 +43,17 @@ pub fn write_all(dir: &Path) -> io::Result<()> {
     for shell in SHELLS {
         let folder = dir.join("completions").join(shell.to_string());
         fs::create_dir_all(&folder)?;
-        for mut cmd in commands()
+        for cmd in commands()
             .map(without_hidden_subcommands)
             .map(|cmd| cmd.mut_subcommands(smtp::for_completion))
         {
             let bin = cmd.get_name().to_owned();
+            let slots = account_names::slots(&cmd);
+            let mut cmd = account_names::mark(cmd, shell);
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cmd, &bin, &mut script);
+            let script = String::from_utf8(script).expect("clap_complete writes UTF-8");
+            let script = account_names::finish(shell, &bin, script, &slots);
             fs::write(folder.join(completion_file(shell, &bin)), script)?;
         }
     }
@@ -194,7 +199,10 @@ fn mailcred_sections() -> Roff {
     definition(
         &mut roff,
         "$XDG_CONFIG_HOME/mailcred/accounts.json",
-        "The mail accounts: server, port, security, user. Never a password.",
+        "The mail accounts: name, provider, user, and an endpoint (server, port, security, \
+         login when it is not the user) for each of SMTP, IMAP and POP. Never a password. \
+         Format 2; a file of format 1 (mailcred 0.1) is read and rewritten in format 2 by the \
+         next change, and a file of a newer format is refused (exit status 78) and left as it is.",
     );
     definition(
         &mut roff,
@@ -208,7 +216,9 @@ fn mailcred_sections() -> Roff {
         &mut roff,
         "$XDG_DATA_HOME/mailcred/credentials.json",
         "The index of stored credentials (protocol, host, path, username, expiry, \
-         keyring item id); the secrets themselves are in the keyring.",
+         keyring item id); a mail account is one entry listing its endpoints, and one \
+         keyring item. The secrets themselves are in the keyring. Migrated from format 1 \
+         like accounts.json.",
     );
     append_exit_status(&mut roff);
     append_see_also(

@@ -11,6 +11,7 @@ pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod external;
+pub mod guided;
 pub mod secret_input;
 pub mod settings;
 pub mod store;

@@ -6,11 +6,10 @@
 class Mailcred < Formula
   desc "Keeps mail app passwords in the OS keyring for git send-email, msmtp and neomutt"
   homepage "https://example.invalid/mailcred"
-  url "https://example.invalid/mailcred/archive/refs/tags/v0.1.0.tar.gz"
-  # Replace with the tarball's checksum when a release is published.
+  # placeholder URL and checksum: packaging/release writes the real ones
+  url "https://example.invalid/mailcred/releases/download/v0.1.0/mailcred-0.1.0.tar.gz"
   sha256 "0000000000000000000000000000000000000000000000000000000000000000"
   license any_of: ["MIT", "Apache-2.0"]
-  head "https://example.invalid/mailcred.git", branch: "main"
 
   depends_on "rust" => :build
 

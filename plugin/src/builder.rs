@@ -101,25 +101,31 @@ impl MailcredTransportBuilder {
     /// Like [`account`](Self::account), but also accepts an account set to
     /// `none-dangerous`, whose password then crosses the network unencrypted.
     pub fn account_dangerous(name: &str) -> Result<Self, Error> {
-        Ok(Self::from_account_dangerous(&read_account(name)?))
+        Self::from_account_dangerous(&read_account(name)?)
     }
 
-    /// A mailcred account already read. Refuses `none-dangerous`.
+    /// A mailcred account already read: its SMTP endpoint. Refuses
+    /// `none-dangerous`, and an account that only reads mail.
     pub fn from_account(account: &Account) -> Result<Self, Error> {
-        if account.security == Security::NoneDangerous {
+        let builder = Self::from_account_dangerous(account)?;
+        if builder.security == Security::NoneDangerous {
             return Err(Error::PlaintextAccount {
                 name: account.name.clone(),
             });
         }
-        Ok(Self::from_account_dangerous(account))
+        Ok(builder)
     }
 
-    /// A mailcred account already read, whatever its security.
-    pub fn from_account_dangerous(account: &Account) -> Self {
-        let mut builder = Self::new(&account.host, account.security, &account.user);
-        builder.port = account.port;
+    /// A mailcred account already read, whatever its SMTP endpoint's
+    /// security. Refuses an account that only reads mail.
+    pub fn from_account_dangerous(account: &Account) -> Result<Self, Error> {
+        let smtp = account.smtp.as_ref().ok_or_else(|| Error::NoSmtpEndpoint {
+            name: account.name.clone(),
+        })?;
+        let mut builder = Self::new(&smtp.host, smtp.security, account.login_at(smtp));
+        builder.port = smtp.port;
         builder.account = Some(account.name.clone());
-        builder
+        Ok(builder)
     }
 
     /// The login sent to the server (usually the e-mail address).
@@ -149,24 +155,14 @@ impl MailcredTransportBuilder {
 
     /// [`add_root_certificate_pem`](Self::add_root_certificate_pem) with the
     /// contents of a PEM file.
-    pub fn add_root_certificate_file(self, path: impl AsRef<Path>) -> Result<Self, Error> {
-        let path = path.as_ref();
-        // A CA bundle is a few hundred kilobytes; a FIFO or device must
-        // not hang or exhaust the sender.
-        let pem = read_regular_file(path, MAX_CA_FILE_BYTES)
-            .and_then(|pem| pem.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)))
-            .map_err(|source| Error::CaFile {
-                path: path.to_owned(),
-                source,
-            })?;
-        self.add_root(&pem, path.display().to_string())
+    pub fn add_root_certificate_file(mut self, path: impl AsRef<Path>) -> Result<Self, Error> {
+        self.roots.extend(roots_from_file(path.as_ref())?);
+        Ok(self)
     }
 
     /// Adds the certificate(s) in `pem`; `what` names them in the error.
     fn add_root(mut self, pem: &[u8], what: String) -> Result<Self, Error> {
-        let certificates =
-            wire::roots_from_pem(pem).map_err(|why| Error::BadCertificate { what, why })?;
-        self.roots.extend(certificates);
+        self.roots.extend(roots_from_pem(pem, what)?);
         Ok(self)
     }
 
@@ -259,6 +255,24 @@ impl MailcredTransportBuilder {
             approve_and_reject: self.approve_and_reject,
         }))
     }
+}
+
+/// The CA certificates of a PEM file, read as a regular file of bounded
+/// size: a CA bundle is a few hundred kilobytes, and a FIFO or device must
+/// not hang or exhaust the program.
+pub(crate) fn roots_from_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, Error> {
+    let pem = read_regular_file(path, MAX_CA_FILE_BYTES)
+        .and_then(|pem| pem.ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)))
+        .map_err(|source| Error::CaFile {
+            path: path.to_owned(),
+            source,
+        })?;
+    roots_from_pem(&pem, path.display().to_string())
+}
+
+/// The certificates in `pem`; `what` names them in the error.
+fn roots_from_pem(pem: &[u8], what: String) -> Result<Vec<CertificateDer<'static>>, Error> {
+    wire::roots_from_pem(pem).map_err(|why| Error::BadCertificate { what, why })
 }
 
 fn read_account(name: &str) -> Result<Account, Error> {

@@ -30,6 +30,14 @@ pub enum Error {
         /// The account.
         name: String,
     },
+    /// The account only reads mail: it has no SMTP endpoint to send through.
+    #[error(
+        "mail account \"{name}\" only reads mail (it has no SMTP endpoint): there is no server to send through; add an account with an SMTP server"
+    )]
+    NoSmtpEndpoint {
+        /// The account.
+        name: String,
+    },
     /// A CA certificate file could not be read.
     #[error("cannot read the CA certificate {}", path.display())]
     CaFile {

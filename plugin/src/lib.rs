@@ -86,6 +86,7 @@ mod explain;
 mod helper;
 mod login;
 mod pool;
+pub mod reader;
 mod reply;
 pub mod sendmail;
 mod transaction;

@@ -258,7 +258,7 @@ impl<S: Io> Secured<S> {
 
 /// Whether `error` is a TLS failure, and what usually causes it. rustls's
 /// own error, when there is one, is inside the I/O error.
-fn tls_failure(error: &WireError) -> Option<&'static str> {
+pub(crate) fn tls_failure(error: &WireError) -> Option<&'static str> {
     let (WireError::Tls(io) | WireError::Io(io)) = error else {
         return None;
     };

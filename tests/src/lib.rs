@@ -7,7 +7,9 @@
 //! the developer's real keyring, gitconfig or mailcred index, so tests can run
 //! in parallel without seeing each other's secrets.
 
+pub mod dovecot;
 pub mod hostile;
+pub mod imap_stub;
 mod process;
 mod session;
 mod session_id;
@@ -80,3 +82,4 @@ pub fn require(program: &str, package: &str) {
 }
 
 pub mod smtp;
+pub mod terminal;

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Account;
 use crate::private_files::{
-    FileLock, JsonFileError, PrivateDir, VersionedJson, from_json_file_error, parse_json,
+    FileLock, JsonFileError, PrivateDir, Unreadable, VersionedJson, from_json_file_error,
+    parse_json,
 };
 
 const FILE: &str = "accounts.json";
@@ -38,6 +39,19 @@ pub enum AccountError {
         /// What the parser said.
         reason: String,
     },
+    /// A newer mailcred wrote the file; it is left as it is.
+    #[error(
+        "the account file {path} was written by a newer mailcred (format {version}; this one \
+         reads formats 1 to {supported}); it was left untouched: upgrade mailcred"
+    )]
+    Newer {
+        /// The file.
+        path: PathBuf,
+        /// Its format version.
+        version: u32,
+        /// The newest this build reads.
+        supported: u32,
+    },
     /// No folder for configuration.
     #[error("cannot find a configuration directory: set HOME or XDG_CONFIG_HOME")]
     NoConfigDir,
@@ -46,10 +60,12 @@ pub enum AccountError {
 from_json_file_error!(AccountError);
 
 impl AccountError {
-    /// The exit status (see [`crate::exit`]).
+    /// The exit status (see [`crate::exit`]): a newer file is no damage
+    /// but an installation older than its data, [`CONFIG`](crate::exit::CONFIG).
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Corrupt { .. } => crate::exit::DATA_DAMAGED,
+            Self::Newer { .. } => crate::exit::CONFIG,
             Self::Io { .. } | Self::NoConfigDir => crate::exit::IO_ERROR,
         }
     }
@@ -72,9 +88,10 @@ pub struct Accounts {
 }
 
 impl Accounts {
-    /// Parses the contents of an account file. The error is the reason it
-    /// is damaged (a position and a kind, never the file's contents).
-    pub fn from_slice(bytes: &[u8]) -> Result<Self, String> {
+    /// Parses the contents of an account file, of this format or of
+    /// format 1. The error says why it cannot be read (a position and a
+    /// kind, never the file's contents).
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, Unreadable> {
         parse_json(bytes)
     }
 
@@ -84,21 +101,29 @@ impl Accounts {
         self.accounts.iter().find(|a| a.name == name)
     }
 
-    /// Another account whose password is kept in the same git credential
-    /// slot as `account`'s (same server, port and user): adding `account`
-    /// would silently replace that account's password.
-    pub fn sharing_credential(&self, account: &Account) -> Option<&Account> {
-        self.accounts.iter().find(|a| {
-            a.name != account.name && a.host_port() == account.host_port() && a.user == account.user
-        })
+    /// Another account with an endpoint in the same git credential slot as
+    /// one of `account`'s (same protocol, server, port and login): adding
+    /// `account` would silently replace that account's password. The other
+    /// account, and the protocol where they meet.
+    pub fn sharing_credential(&self, account: &Account) -> Option<(&Account, super::Protocol)> {
+        self.accounts
+            .iter()
+            .filter(|a| a.name != account.name)
+            .find_map(|a| account.shares_slot_with(a).map(|p| (a, p)))
     }
 }
 
+/// Format 2: endpoints per protocol. Format 1 (mailcred 0.1) had one SMTP
+/// server per account and is read by the private module `format1`.
 impl VersionedJson for Accounts {
-    const FORMAT_VERSION: u32 = 1;
+    const FORMAT_VERSION: u32 = 2;
 
     fn version_mut(&mut self) -> &mut u32 {
         &mut self.version
+    }
+
+    fn from_older(version: u32, bytes: &[u8]) -> Option<Result<Self, String>> {
+        (version == 1).then(|| super::format1::read(bytes))
     }
 }
 

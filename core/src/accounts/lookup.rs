@@ -6,7 +6,7 @@
 //! the local file is one source; accounts kept in a shared store (a team's
 //! OpenBao) will be another, and callers will not change.
 
-use super::{Account, AccountError, AccountFile, Accounts};
+use super::{Account, AccountError, AccountFile, Accounts, Protocol};
 use crate::exit;
 
 /// Which account is wanted.
@@ -14,17 +14,22 @@ use crate::exit;
 pub enum AccountQuery<'a> {
     /// The account with this name (`mailcred get NAME`, `--account NAME`).
     Named(&'a str),
-    /// The account on this server (a host name without port, compared
-    /// without regard to case), logging in as `user` when one is given
-    /// (neomutt's `account_command`).
+    /// The account with an endpoint of `protocol` on this server (a host
+    /// name without port, compared without regard to case), logging in as
+    /// `user` when one is given (neomutt's `account_command`). An account
+    /// counts once, however many of its endpoints are on the server.
     Server {
+        /// The endpoint's protocol; `None`: any.
+        protocol: Option<Protocol>,
         /// The server.
         host: &'a str,
-        /// The login, when the caller knows it.
+        /// The login, when the caller knows it: the endpoint's own login or
+        /// the account's user.
         user: Option<&'a str>,
     },
-    /// The account whose login is this address, compared without regard to
-    /// case (sendmail's From: or `-f`).
+    /// The account that sends as this address (its user, compared without
+    /// regard to case; sendmail's From: or `-f`). Accounts without an SMTP
+    /// endpoint cannot send and are not asked.
     Login(&'a str),
 }
 
@@ -80,10 +85,23 @@ impl AccountQuery<'_> {
         match self {
             Self::Named(name) => format!("the name \"{name}\""),
             Self::Server {
+                protocol,
                 host,
-                user: Some(user),
-            } => format!("{user} on {host}"),
-            Self::Server { host, user: None } => (*host).to_owned(),
+                user,
+            } => {
+                let mut who = String::new();
+                if let Some(user) = user {
+                    who.push_str(user);
+                    who.push_str(" on ");
+                }
+                who.push_str(host);
+                if let Some(protocol) = protocol {
+                    who.push_str(" (");
+                    who.push_str(&protocol.name().to_ascii_uppercase());
+                    who.push(')');
+                }
+                who
+            }
             Self::Login(address) => format!("the login {address}"),
         }
     }
@@ -110,10 +128,18 @@ impl AccountQuery<'_> {
     fn matches(&self, account: &Account) -> bool {
         match *self {
             Self::Named(name) => account.name == name,
-            Self::Server { host, user } => {
-                account.host.eq_ignore_ascii_case(host) && user.is_none_or(|u| account.user == u)
+            Self::Server {
+                protocol,
+                host,
+                user,
+            } => account.endpoints().any(|(p, endpoint)| {
+                protocol.is_none_or(|wanted| wanted == p)
+                    && endpoint.host.eq_ignore_ascii_case(host)
+                    && user.is_none_or(|u| u == account.login_at(endpoint) || u == account.user)
+            }),
+            Self::Login(address) => {
+                account.smtp.is_some() && account.user.eq_ignore_ascii_case(address)
             }
-            Self::Login(address) => account.user.eq_ignore_ascii_case(address),
         }
     }
 }
@@ -166,16 +192,16 @@ impl AccountSource for AccountFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::{Provider, Security};
+    use crate::accounts::{Endpoint, Provider, Security};
 
     fn account(name: &str, user: &str, host: &str) -> Account {
         Account {
             name: name.into(),
             provider: Provider::Custom,
             user: user.into(),
-            host: host.into(),
-            port: 587,
-            security: Security::Starttls,
+            smtp: Some(Endpoint::new(host, 587, Security::Starttls)),
+            imap: None,
+            pop: None,
             added: String::new(),
             allow_erase: false,
         }
@@ -211,6 +237,7 @@ mod tests {
         let all = two_on_one_server();
         let several = all
             .find(AccountQuery::Server {
+                protocol: Some(Protocol::Smtp),
                 host: "smtp.example.org",
                 user: None,
             })
@@ -221,6 +248,7 @@ mod tests {
         );
         let one = all
             .find(AccountQuery::Server {
+                protocol: None,
                 host: "smtp.EXAMPLE.org",
                 user: Some("bot@example.org"),
             })
@@ -237,5 +265,66 @@ mod tests {
             all.find(AccountQuery::Login("carol@example.org")),
             Err(LookupError::NoMatch { .. })
         ));
+    }
+
+    /// Ann's mail on one host for every protocol, with an IMAP login of its
+    /// own, and a reader-only account of Bob's on the same host.
+    fn readers() -> Accounts {
+        let mut ann = account("ann", "ann@example.org", "mail.example.org");
+        ann.imap = Some(Endpoint {
+            login: Some("ann".into()),
+            ..Endpoint::new("mail.example.org", 993, Security::Tls)
+        });
+        ann.pop = Some(Endpoint::new("mail.example.org", 995, Security::Tls));
+        let mut bob = account("bob", "bob@example.org", "mail.example.org");
+        bob.smtp = None;
+        bob.imap = Some(Endpoint::new("mail.example.org", 993, Security::Tls));
+        Accounts {
+            version: 2,
+            accounts: vec![ann, bob],
+            pending: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_server_query_names_the_protocol_whose_endpoint_is_there() {
+        let all = readers();
+        let on = |protocol, user| AccountQuery::Server {
+            protocol: Some(protocol),
+            host: "mail.example.org",
+            user,
+        };
+        assert_eq!(
+            all.find(on(Protocol::Smtp, None)).unwrap().name,
+            "ann",
+            "only Ann sends through the server: Bob's account only reads"
+        );
+        assert_eq!(all.find(on(Protocol::Pop, None)).unwrap().name, "ann");
+        assert!(
+            matches!(
+                all.find(on(Protocol::Imap, None)),
+                Err(LookupError::Several { .. })
+            ),
+            "both read over IMAP there: without a login, no guess"
+        );
+        for login in ["ann", "ann@example.org"] {
+            assert_eq!(
+                all.find(on(Protocol::Imap, Some(login))).unwrap().name,
+                "ann",
+                "the endpoint's own login and the account's user both name Ann's account"
+            );
+        }
+    }
+
+    #[test]
+    fn a_login_query_asks_only_accounts_that_send() {
+        let all = readers();
+        assert!(
+            matches!(
+                all.find(AccountQuery::Login("bob@example.org")),
+                Err(LookupError::NoMatch { .. })
+            ),
+            "Bob's reader-only account cannot send mail as bob@example.org"
+        );
     }
 }

@@ -1,7 +1,9 @@
-//! Provider presets: where each provider's SMTP server is and what users
-//! must know about its app passwords (see DESIGN.md's table).
+//! Provider presets: where each provider's servers are and what users must
+//! know about its app passwords (see DESIGN.md's table).
 
 use serde::{Deserialize, Serialize};
+
+use super::Protocol;
 
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,13 +39,10 @@ impl Security {
         Self::ALL.into_iter().find(|s| s.name() == name)
     }
 
-    /// The usual port for this kind of connection.
+    /// The usual SMTP port for this kind of connection (for any protocol:
+    /// [`Protocol::default_port`]).
     pub const fn default_port(self) -> u16 {
-        match self {
-            Self::Starttls => 587,
-            Self::Tls => 465,
-            Self::NoneDangerous => 25,
-        }
+        Protocol::Smtp.default_port(self)
     }
 
     /// The name users type.
@@ -74,19 +73,28 @@ pub enum Provider {
     Yahoo,
     /// Zoho Mail.
     Zoho,
-    /// Any other server: `--host` is required.
+    /// Any other server: at least one of `--host`, `--imap-host`,
+    /// `--pop-host` is required.
     Custom,
 }
 
-/// What a preset fills in.
-#[derive(Debug, Clone, Copy)]
+/// What a preset fills in for one endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Preset {
-    /// SMTP server.
+    /// The server.
     pub host: &'static str,
     /// Port.
     pub port: u16,
     /// Security.
     pub security: Security,
+}
+
+const fn preset(host: &'static str, port: u16, security: Security) -> Option<Preset> {
+    Some(Preset {
+        host,
+        port,
+        security,
+    })
 }
 
 impl Provider {
@@ -112,7 +120,7 @@ impl Provider {
             Self::Fastmail => "Fastmail",
             Self::Yahoo => "Yahoo Mail",
             Self::Zoho => "Zoho Mail",
-            Self::Custom => "Any other server: `--host` is required",
+            Self::Custom => "Any other server: give --host, --imap-host or --pop-host",
         }
     }
 
@@ -121,23 +129,50 @@ impl Provider {
         Self::ALL.into_iter().find(|p| p.name() == name)
     }
 
-    /// The provider's SMTP server, or `None` for `custom`.
-    pub const fn preset(self) -> Option<Preset> {
-        let (host, port, security) = match self {
-            Self::Office365 => ("smtp.office365.com", 587, Security::Starttls),
-            Self::Outlook => ("smtp-mail.outlook.com", 587, Security::Starttls),
-            Self::Gmail => ("smtp.gmail.com", 587, Security::Starttls),
-            Self::Icloud => ("smtp.mail.me.com", 587, Security::Starttls),
-            Self::Fastmail => ("smtp.fastmail.com", 465, Security::Tls),
-            Self::Yahoo => ("smtp.mail.yahoo.com", 465, Security::Tls),
-            Self::Zoho => ("smtp.zoho.com", 465, Security::Tls),
-            Self::Custom => return None,
-        };
-        Some(Preset {
-            host,
-            port,
-            security,
-        })
+    /// The provider's server for `protocol` (DESIGN.md's preset table), or
+    /// `None`: `custom` has none, iCloud has no POP. A preset's POP server is
+    /// recorded only when asked for (`add --pop`): providers keep POP off
+    /// until the user turns it on.
+    pub const fn preset(self, protocol: Protocol) -> Option<Preset> {
+        use Security::{Starttls, Tls};
+        match (self, protocol) {
+            (Self::Office365, Protocol::Smtp) => preset("smtp.office365.com", 587, Starttls),
+            (Self::Office365 | Self::Outlook, Protocol::Imap) => {
+                preset("outlook.office365.com", 993, Tls)
+            }
+            (Self::Office365 | Self::Outlook, Protocol::Pop) => {
+                preset("outlook.office365.com", 995, Tls)
+            }
+            (Self::Outlook, Protocol::Smtp) => preset("smtp-mail.outlook.com", 587, Starttls),
+            (Self::Gmail, Protocol::Smtp) => preset("smtp.gmail.com", 587, Starttls),
+            (Self::Gmail, Protocol::Imap) => preset("imap.gmail.com", 993, Tls),
+            (Self::Gmail, Protocol::Pop) => preset("pop.gmail.com", 995, Tls),
+            (Self::Icloud, Protocol::Smtp) => preset("smtp.mail.me.com", 587, Starttls),
+            (Self::Icloud, Protocol::Imap) => preset("imap.mail.me.com", 993, Tls),
+            (Self::Fastmail, Protocol::Smtp) => preset("smtp.fastmail.com", 465, Tls),
+            (Self::Fastmail, Protocol::Imap) => preset("imap.fastmail.com", 993, Tls),
+            (Self::Fastmail, Protocol::Pop) => preset("pop.fastmail.com", 995, Tls),
+            (Self::Yahoo, Protocol::Smtp) => preset("smtp.mail.yahoo.com", 465, Tls),
+            (Self::Yahoo, Protocol::Imap) => preset("imap.mail.yahoo.com", 993, Tls),
+            (Self::Yahoo, Protocol::Pop) => preset("pop.mail.yahoo.com", 995, Tls),
+            (Self::Zoho, Protocol::Smtp) => preset("smtp.zoho.com", 465, Tls),
+            (Self::Zoho, Protocol::Imap) => preset("imap.zoho.com", 993, Tls),
+            (Self::Zoho, Protocol::Pop) => preset("pop.zoho.com", 995, Tls),
+            (Self::Icloud, Protocol::Pop) | (Self::Custom, _) => None,
+        }
+    }
+
+    /// Why the provider's `protocol` server takes no app password, when it
+    /// takes OAuth only. The endpoint is still recorded (so `list`, `show`
+    /// and `mailcred test` show it), and the rest of the account works.
+    pub const fn oauth_only(self, protocol: Protocol) -> Option<&'static str> {
+        match (self, protocol) {
+            (Self::Office365, Protocol::Imap | Protocol::Pop) => Some(
+                "Exchange Online accepts only OAuth sign-in on IMAP and POP (Microsoft turned \
+                 basic authentication off there in 2022), and mailcred does not do OAuth yet",
+            ),
+            _ => None,
+        }
     }
 
     /// The name users type.
@@ -164,42 +199,6 @@ impl Provider {
                  is --provider office365.)",
             ),
             _ => None,
-        }
-    }
-
-    /// What the user should know when adding an account, in a few lines.
-    pub const fn advice(self) -> &'static str {
-        match self {
-            Self::Office365 => {
-                "Microsoft 365: create the app password under Security info \
-                 (mysignins.microsoft.com) > Add sign-in method > App password.\n\
-                 App passwords need per-user MFA and your admin's consent.\n\
-                 Microsoft turns SMTP AUTH off by default for existing tenants at the end of \
-                 December 2026 (admins can re-enable it); the server then answers 535 5.7.139."
-            }
-            Self::Outlook => "",
-            Self::Gmail => {
-                "Gmail: app passwords need 2-Step Verification; create one at \
-                 myaccount.google.com/apppasswords.\n\
-                 Changing your Google password revokes every app password: add it again then."
-            }
-            Self::Icloud => {
-                "iCloud: SMTP requires an app-specific password: Apple Account > Sign-In and \
-                 Security > App-Specific Passwords. Use your iCloud address as --user."
-            }
-            Self::Fastmail => {
-                "Fastmail: Settings > Privacy & Security > App passwords; give it at least \
-                 SMTP access."
-            }
-            Self::Yahoo => {
-                "Yahoo: Account security > Generate app password. Generation is known to fail \
-                 at times: if the password is refused, generate a new one."
-            }
-            Self::Zoho => {
-                "Zoho: app-specific passwords need two-factor authentication: Accounts > \
-                 Security > App Passwords."
-            }
-            Self::Custom => "",
         }
     }
 }

@@ -36,11 +36,19 @@ const CA_FILE_HELP: &str = "also trust this CA certificate (a self-signed server
 /// `mailcred test ACCOUNT [--ca-file PEM]`.
 pub const TEST: CommandLine<TestOption> = CommandLine {
     name: "test",
-    about: "Connect to an account's server, negotiate TLS and log in with the stored password; \
-            sends nothing",
-    description: "Connects to the account's server, negotiates TLS and logs in with the\n\
-                  password from the keyring; sends nothing. The exit status is 0 only when\n\
-                  the server accepted the login.",
+    about: "Log in to every server of an account (SMTP, IMAP, POP) with the stored password, \
+            over TLS; sends and fetches nothing",
+    description: "Connects to each server of the account (SMTP, IMAP, POP), negotiates TLS\n\
+                  and logs in with the password from the keyring, then logs out; sends and\n\
+                  fetches nothing. Each server is reported on its own line: accepted logins\n\
+                  on stdout, refusals on stderr. A server the account's sign-in cannot use\n\
+                  (Exchange Online's IMAP and POP take OAuth only) is reported and not\n\
+                  counted. The exit status is 0 only when every counted server accepted the\n\
+                  login; otherwise it is one status, the first of these that any server\n\
+                  failed with: 67, 80, 81, 82, 78, 64, 74, 70 (no password, the keyring,\n\
+                  damaged data, configuration: every server fails alike), then 77 (a login\n\
+                  refused), 69 (a server that cannot be used), 76 (a protocol broken) and\n\
+                  75 (temporary: a retry may clear it).",
     operands: &[Operand {
         name: "ACCOUNT",
         help: "the mail account to log in with (`mailcred list` shows them)",

@@ -5,82 +5,10 @@ use std::io::Write;
 use secrecy::SecretString;
 
 use super::{CommandError, Context};
-use crate::accounts::{self, Account, AccountQuery, AccountSource, Accounts, Provider, Security};
-use crate::vault::{IndexEntry, SecretParts, Vault};
+use crate::accounts::{Account, AccountQuery, AccountSource, Accounts};
+use crate::vault::{EndpointSlot, IndexEntry, SecretParts, Vault};
 
-/// What `mailcred add` was asked for.
-#[derive(Debug, Clone)]
-pub struct NewAccount {
-    /// Account name.
-    pub name: String,
-    /// Provider preset.
-    pub provider: Provider,
-    /// Login.
-    pub user: String,
-    /// Server, overriding the preset.
-    pub host: Option<String>,
-    /// Port, overriding the preset (or the security's usual port).
-    pub port: Option<u16>,
-    /// Security, overriding the preset.
-    pub security: Option<Security>,
-    /// Let git's `erase` remove the password.
-    pub allow_erase: bool,
-}
-
-/// Turns the request into an account, applying the preset; explicit flags win.
-pub fn resolve(new: &NewAccount, added: String) -> Result<Account, CommandError> {
-    if !accounts::valid_name(&new.name) {
-        return Err(CommandError::Usage(format!(
-            "\"{}\" is not a usable account name: use letters, digits and - _ . @ + (it ends up in shell commands)",
-            new.name
-        )));
-    }
-    if let Some(reason) = new.provider.refusal() {
-        return Err(CommandError::Usage(reason.into()));
-    }
-    if let Err(reason) = accounts::check_login(&new.user) {
-        return Err(CommandError::Usage(format!(
-            "--user {:?} is not a login a mail server would accept: {reason}. Give the login \
-             (usually the e-mail address)",
-            new.user
-        )));
-    }
-    let preset = new.provider.preset();
-    let host = match (&new.host, preset) {
-        (Some(host), _) => host.clone(),
-        (None, Some(preset)) => preset.host.into(),
-        (None, None) => {
-            return Err(CommandError::Usage(
-                "--provider custom needs --host (and usually --port and --security)".into(),
-            ));
-        }
-    };
-    if let Err(reason) = accounts::check_host(&host) {
-        return Err(CommandError::Usage(format!(
-            "--host {host:?} is not a server name: {reason}"
-        )));
-    }
-    let security = new
-        .security
-        .or(preset.map(|p| p.security))
-        .unwrap_or(Security::Starttls);
-    let port = new
-        .port
-        .or(preset
-            .filter(|p| new.security.is_none_or(|s| s == p.security))
-            .map(|p| p.port))
-        .unwrap_or(security.default_port());
-    Ok(Account {
-        name: new.name.clone(),
-        provider: new.provider,
-        user: new.user.clone(),
-        host,
-        port,
-        security,
-        added,
-        allow_erase: new.allow_erase,
-    })
-}
+pub use super::resolve::{EndpointFlags, NewAccount, resolve};
 
 /// Stores the account's password and records the account, so that either
 /// both exist or neither seems to: the account is first written as
@@ -110,21 +38,30 @@ pub fn add(
     }
     ctx.accounts.save(&lock, &mut all)?;
     stored?;
+    let endpoints: Vec<String> = account
+        .endpoints()
+        .map(|(protocol, e)| {
+            format!(
+                "{protocol}://{}@{}:{} ({})",
+                account.login_at(e),
+                e.host,
+                e.port,
+                e.security.name()
+            )
+        })
+        .collect();
     writeln!(
         out,
-        "Added {name}: smtp://{user}@{host}:{port} ({security}). Next: mailcred config msmtp|neomutt|git {name}",
+        "Added {name}: {endpoints}. Next: mailcred config msmtp|neomutt|git {name}",
         name = account.name,
-        user = account.user,
-        host = account.host,
-        port = account.port,
-        security = account.security.name(),
+        endpoints = endpoints.join(", "),
     )?;
     Ok(())
 }
 
 /// Whether two accounts keep their password in the same credential slot.
 fn same_credential(a: &Account, b: &Account) -> bool {
-    a.host_port() == b.host_port() && a.user == b.user
+    a.shares_slot_with(b).is_some()
 }
 
 /// Replaces the stored password of an existing account.
@@ -175,11 +112,14 @@ pub fn check_free(all: &Accounts, account: &Account) -> Result<(), CommandError>
             name: account.name.clone(),
         });
     }
-    if let Some(other) = all.sharing_credential(account) {
+    if let Some((other, protocol)) = all.sharing_credential(account) {
+        let endpoint = account
+            .endpoint(protocol)
+            .expect("the accounts meet at one of this account's endpoints");
         return Err(CommandError::CredentialTaken {
             existing: other.name.clone(),
-            user: account.user.clone(),
-            server: account.host_port(),
+            user: account.login_at(endpoint).to_owned(),
+            server: format!("{protocol}://{}", endpoint.host_port()),
         });
     }
     Ok(())
@@ -196,14 +136,11 @@ fn store_password(
     password: SecretString,
     now: u64,
 ) -> Result<(), CommandError> {
-    let request = account.credential_request();
     let entry = IndexEntry {
-        protocol: request.protocol,
-        host: request.host,
-        username: request.username,
         stored_at: now,
         account: Some(account.name.clone()),
         protected: !account.allow_erase,
+        endpoints: slots(account),
         ..IndexEntry::default()
     };
     let secrets = SecretParts {
@@ -212,4 +149,16 @@ fn store_password(
     };
     vault.store(entry, &secrets)?;
     Ok(())
+}
+
+/// The account's endpoints as git asks for them: the one secret's slots.
+pub fn slots(account: &Account) -> Vec<EndpointSlot> {
+    account
+        .endpoints()
+        .map(|(protocol, endpoint)| EndpointSlot {
+            protocol,
+            host: endpoint.host_port(),
+            username: account.login_at(endpoint).to_owned(),
+        })
+        .collect()
 }

@@ -64,7 +64,7 @@ fn get(request: &Credential, output: impl Write, ctx: &Context<'_>) -> Result<()
             );
     }
     answer
-        .optional("username", entry.username.as_deref())
+        .optional("username", found.username.as_deref())
         .optional(
             "password",
             secrets.password.as_ref().map(|s| s.expose_secret()),

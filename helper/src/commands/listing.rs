@@ -1,18 +1,52 @@
 //! `mailcred list` and `mailcred show`: account details, never a secret.
+//!
+//! `--json` prints accounts as the account file holds them (format 2: an
+//! object per endpoint under `smtp`, `imap`, `pop`), so scripts read one
+//! shape everywhere.
 
 use std::io::Write;
 
 use super::{CommandError, Context, accounts::find};
-use crate::accounts::Account;
+use crate::accounts::{Account, Endpoint, Protocol};
 use crate::terminal::printable;
 
-/// Lists every account, as a table or as JSON.
-pub fn list(ctx: &Context<'_>, json: bool, mut out: impl Write) -> Result<(), CommandError> {
+/// How `list` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFormat {
+    /// A table for people.
+    Table,
+    /// JSON for scripts.
+    Json,
+    /// One name a line, for shell completion.
+    Names,
+}
+
+/// Lists every account.
+pub fn list(
+    ctx: &Context<'_>,
+    format: ListFormat,
+    mut out: impl Write,
+) -> Result<(), CommandError> {
     let all = ctx.accounts.read()?;
-    if json {
-        serde_json::to_writer_pretty(&mut out, &all.accounts).map_err(std::io::Error::from)?;
-        writeln!(out)?;
-        return Ok(());
+    match format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &all.accounts).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+            return Ok(());
+        }
+        ListFormat::Names => {
+            // Only names a shell can take back as one word: a hand-edited
+            // name with a space or a control character is no completion.
+            for a in all
+                .accounts
+                .iter()
+                .filter(|a| crate::accounts::valid_name(&a.name))
+            {
+                writeln!(out, "{}", a.name)?;
+            }
+            return Ok(());
+        }
+        ListFormat::Table => {}
     }
     if all.accounts.is_empty() {
         writeln!(
@@ -24,24 +58,52 @@ pub fn list(ctx: &Context<'_>, json: bool, mut out: impl Write) -> Result<(), Co
     let width = all
         .accounts
         .iter()
-        .map(|a| a.name.len())
+        .map(|a| printable(&a.name).chars().count())
         .max()
         .unwrap_or(0)
         .max(4);
-    writeln!(out, "{:width$}  {:9}  SERVER", "NAME", "PROVIDER")?;
+    writeln!(out, "{:width$}  {:9}  ENDPOINTS", "NAME", "PROVIDER")?;
     for a in &all.accounts {
-        writeln!(
-            out,
-            "{:width$}  {:9}  smtp://{}@{}:{} ({})",
-            printable(&a.name),
-            a.provider.name(),
-            printable(&a.user),
-            printable(&a.host),
-            a.port,
-            a.security.name()
-        )?;
+        let mut first = true;
+        for (protocol, endpoint) in a.endpoints() {
+            let (name, provider) = if first {
+                (printable(&a.name).to_string(), a.provider.name())
+            } else {
+                (String::new(), "")
+            };
+            writeln!(
+                out,
+                "{name:width$}  {provider:9}  {}",
+                url(a, protocol, endpoint)
+            )?;
+            first = false;
+        }
+        if first {
+            writeln!(
+                out,
+                "{:width$}  {:9}  (none)",
+                printable(&a.name),
+                a.provider.name()
+            )?;
+        }
     }
     Ok(())
+}
+
+/// `smtp://login@host:port (security)`, with a note when the endpoint
+/// takes no app password.
+fn url(a: &Account, protocol: Protocol, e: &Endpoint) -> String {
+    let mut text = format!(
+        "{protocol}://{}@{}:{} ({})",
+        printable(a.login_at(e)),
+        printable(&e.host),
+        e.port,
+        e.security.name()
+    );
+    if a.provider.oauth_only(protocol).is_some() {
+        text.push_str(", OAuth only: the app password does not sign in here");
+    }
+    text
 }
 
 /// Shows one account in full.
@@ -61,36 +123,52 @@ pub fn show(
         name,
         provider,
         user,
-        host,
-        port,
-        security,
+        smtp: _,
+        imap: _,
+        pop: _,
         added,
         allow_erase,
     } = &account;
     // The file may have been edited by hand: show its control characters.
-    let (name, user, host, added) = (
-        printable(name),
-        printable(user),
-        printable(host),
-        printable(added),
-    );
+    let (name, user, added) = (printable(name), printable(user), printable(added));
     writeln!(out, "name:        {name}")?;
     writeln!(out, "provider:    {}", provider.name())?;
     writeln!(out, "user:        {user}")?;
-    writeln!(out, "server:      {host}:{port} ({})", security.name())?;
+    for protocol in Protocol::ALL {
+        let label = format!("{protocol}:");
+        match account.endpoint(protocol) {
+            Some(e) => writeln!(out, "{label:12} {}", url(&account, protocol, e))?,
+            None => writeln!(out, "{label:12} none")?,
+        }
+    }
     writeln!(out, "added:       {added}")?;
     writeln!(
         out,
         "git erase:   {}",
         if *allow_erase {
-            "allowed (--allow-erase)"
+            "allowed (--allow-erase), through any endpoint"
         } else {
-            "refused: the password survives git send-email's erase after a failed AUTH"
+            "refused through every endpoint: the password survives git send-email's erase \
+             after a failed AUTH"
         }
     )?;
     writeln!(
         out,
-        "stored as:   git credential protocol=smtp host={host}:{port} username={user}"
+        "stored as:   one keyring item, the same password for every endpoint; git finds it as"
     )?;
+    for (protocol, e) in account.endpoints() {
+        let protocols = match protocol {
+            Protocol::Smtp => "smtp",
+            Protocol::Imap => "imap|imaps",
+            Protocol::Pop => "pop|pops",
+        };
+        writeln!(
+            out,
+            "             protocol={protocols} host={}:{} username={}",
+            printable(&e.host),
+            e.port,
+            printable(account.login_at(e))
+        )?;
+    }
     Ok(())
 }

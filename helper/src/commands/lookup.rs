@@ -1,5 +1,6 @@
-//! `mailcred get ACCOUNT` (msmtp's passwordeval, neomutt backticks) and
-//! `mailcred neomutt` (neomutt's account_command).
+//! `mailcred get ACCOUNT` (msmtp's passwordeval, neomutt backticks, and
+//! every reader's password command) and `mailcred neomutt` (neomutt's
+//! account_command, for SMTP, IMAP and POP alike).
 //!
 //! Neither ever reads stdin: neomutt runs them with its own stdin, which in
 //! batch mode is the message being sent.
@@ -10,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use super::{CommandError, Context, accounts::find};
-use crate::accounts::{Account, AccountQuery, AccountSource};
+use crate::accounts::{Account, AccountQuery, AccountSource, Protocol};
 use crate::protocol::unsafe_value;
 use crate::vault::Vault;
 
@@ -25,24 +26,37 @@ pub fn get(ctx: &Context<'_>, name: &str, out: impl Write) -> Result<(), Command
 }
 
 /// neomutt's `account_command`: `--hostname H [--username U] --type T`.
-/// Answers for the single account on that server (and user); for none or
-/// several, prints nothing and says which on stderr.
+/// Answers for the single account with an endpoint of that protocol on that
+/// server (and login), with that endpoint's login; for none or several,
+/// prints nothing and says which on stderr. `protocol` is `None` when no
+/// `--type` was given: any endpoint on the server.
 pub fn neomutt(
     ctx: &Context<'_>,
     hostname: &str,
     username: Option<&str>,
+    protocol: Option<Protocol>,
     out: impl Write,
 ) -> Result<(), CommandError> {
     let account = &ctx.accounts.find(AccountQuery::Server {
+        protocol,
         host: hostname,
         user: username,
     })?;
+    let login = account
+        .endpoints()
+        .find(|(p, e)| {
+            protocol.is_none_or(|wanted| wanted == *p) && e.host.eq_ignore_ascii_case(hostname)
+        })
+        .map_or(account.user.as_str(), |(_, e)| account.login_at(e));
     let password = password_of(ctx, account)?;
+    if unsafe_value(login) {
+        return Err(CommandError::UnsafeStoredValue { key: "login" });
+    }
     let mut answer = Zeroizing::new(String::new());
     for key in ["username", "login"] {
         answer.push_str(key);
         answer.push_str(": ");
-        answer.push_str(&account.user);
+        answer.push_str(login);
         answer.push('\n');
     }
     answer.push_str("password: ");
@@ -51,10 +65,11 @@ pub fn neomutt(
     write_all(out, answer.as_bytes())
 }
 
+/// The account's one secret, the same for every protocol.
 fn password_of(ctx: &Context<'_>, account: &Account) -> Result<SecretString, CommandError> {
     let store = ctx.lazy_store();
     let vault = Vault::new(ctx.index.clone(), &store);
-    let found = vault.find(&account.credential_request(), ctx.now)?;
+    let found = vault.find_account(&account.name)?;
     let password =
         found
             .and_then(|f| f.secrets.password)

@@ -5,6 +5,7 @@ pub mod doctor;
 pub mod git;
 pub mod listing;
 pub mod lookup;
+mod resolve;
 pub mod snippets;
 
 use std::sync::Arc;
@@ -140,8 +141,8 @@ pub enum CommandError {
         /// The account.
         name: String,
     },
-    /// `add` of an account whose server, port and user another account has:
-    /// both would share one stored password.
+    /// `add` of an account with an endpoint (protocol, server, port and
+    /// login) another account has: both would share one stored password.
     #[error(
         "mail account \"{existing}\" already keeps the password of {user} on {server}; a second account there would replace it. Use `mailcred set-password {existing}` to change that password"
     )]
@@ -150,7 +151,7 @@ pub enum CommandError {
         existing: String,
         /// The login.
         user: String,
-        /// `HOST:PORT`.
+        /// `PROTOCOL://HOST:PORT`.
         server: String,
     },
     /// A command line that parses but makes no sense.
@@ -189,6 +190,8 @@ impl CommandError {
             Self::Vault(v) => match v {
                 VaultError::Store(s) => store_exit_code(s),
                 VaultError::Index(IndexError::Corrupt { .. }) => exit::DATA_DAMAGED,
+                VaultError::Index(IndexError::Newer { .. }) => exit::CONFIG,
+                VaultError::Ambiguous { .. } => exit::NO_ACCOUNT,
                 VaultError::Index(_) => exit::IO_ERROR,
                 VaultError::UnscopedErase => exit::REFUSED_INPUT,
                 VaultError::Random => exit::SOFTWARE,

@@ -4,11 +4,16 @@
 //! needs protocol, host, path and username with absent and empty kept apart.
 //! So the index holds those fields and the id of the keyring item holding the
 //! secret parts. It never holds a secret.
+//!
+//! A mail account is one entry, one keyring item, however many endpoints it
+//! has: the entry lists every endpoint as git names it
+//! ([`EndpointSlot`]), and git finds the one secret under any of them.
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::Protocol;
 use crate::private_files::{
     FileLock, JsonFileError, PrivateDir, VersionedJson, from_json_file_error,
 };
@@ -48,6 +53,50 @@ pub struct IndexEntry {
     /// password.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub protected: bool,
+    /// A mail account's endpoints, each a slot git finds the account's one
+    /// secret in (the entry's own protocol, host and username are absent).
+    /// Empty for what git stored itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<EndpointSlot>,
+}
+
+/// One endpoint of a mail account, as git asks for its credential.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EndpointSlot {
+    /// The endpoint's protocol; git's `smtp`, `imap` and `imaps` name them
+    /// (the `s` is TLS, not another endpoint).
+    pub protocol: Protocol,
+    /// `HOST:PORT`.
+    pub host: String,
+    /// The endpoint's login.
+    pub username: String,
+}
+
+impl EndpointSlot {
+    /// Whether `entry`, stored by git itself, is this endpoint's credential
+    /// under another spelling (`imaps` for `imap`, the host without its
+    /// port): a copy the account's secret replaces.
+    pub fn covers(&self, entry: &IndexEntry) -> bool {
+        let (Some(protocol), Some(host), Some(username)) = (
+            entry.protocol.as_deref(),
+            entry.host.as_deref(),
+            entry.username.as_deref(),
+        ) else {
+            return false;
+        };
+        entry.account.is_none()
+            && entry.path.is_none()
+            && Protocol::from_scheme(protocol) == Some(self.protocol)
+            && username == self.username
+            && (host == self.host || self.server() == host)
+    }
+
+    /// The server, without the port.
+    pub fn server(&self) -> &str {
+        self.host
+            .rsplit_once(':')
+            .map_or(&self.host, |(server, _)| server)
+    }
 }
 
 impl IndexEntry {
@@ -59,26 +108,17 @@ impl IndexEntry {
             && self.username == other.username
     }
 
-    /// Whether `other` is this mail account entry's credential spelled as
-    /// git send-email spells it without `smtpServerPort`: the same protocol,
-    /// path and username, and the account's `SERVER:PORT` given as `SERVER`.
-    /// Such a credential has its one home in this entry.
-    pub fn owns_port_less(&self, other: &IndexEntry) -> bool {
-        let (Some(stored), Some(given)) = (self.host.as_deref(), other.host.as_deref()) else {
-            return false;
-        };
-        self.account.is_some()
-            && self.protocol == other.protocol
-            && self.path == other.path
-            && self.username == other.username
-            && !given.contains(':')
-            && stored
-                .rsplit_once(':')
-                .is_some_and(|(server, _port)| server == given)
-    }
-
-    /// A name for keyring managers: `smtp://user@host/path`, nothing secret.
+    /// A name for keyring managers, nothing secret: `smtp://user@host/path`,
+    /// or for a mail account its name and endpoints.
     pub fn label(&self) -> String {
+        if let Some(account) = &self.account {
+            let endpoints: Vec<String> = self
+                .endpoints
+                .iter()
+                .map(|e| format!("{}://{}@{}", e.protocol, e.username, e.host))
+                .collect();
+            return format!("mailcred: {account} ({})", endpoints.join(", "));
+        }
         let mut label = String::from("mailcred: ");
         label.push_str(self.protocol.as_deref().unwrap_or("?"));
         label.push_str("://");
@@ -118,6 +158,19 @@ pub enum IndexError {
         #[source]
         source: std::io::Error,
     },
+    /// A newer mailcred wrote the index. It is left alone.
+    #[error(
+        "the credential index {path} was written by a newer mailcred (format {version}; this \
+         one reads formats 1 to {supported}); it was left untouched: upgrade mailcred"
+    )]
+    Newer {
+        /// The file concerned.
+        path: PathBuf,
+        /// Its format version.
+        version: u32,
+        /// The newest this build reads.
+        supported: u32,
+    },
     /// The file is not an index this version understands. It is left alone.
     #[error(
         "the credential index {path} is damaged ({reason}); it was left untouched: restore it from a backup or move it aside"
@@ -135,12 +188,56 @@ pub enum IndexError {
 
 from_json_file_error!(IndexError);
 
+/// Format 2: a mail account's entry lists its endpoints. In format 1
+/// (mailcred 0.1) it was the account's one SMTP slot, in the entry's own
+/// protocol, host and username; `from_format_1` moves them.
 impl VersionedJson for Index {
-    const FORMAT_VERSION: u32 = 1;
+    const FORMAT_VERSION: u32 = 2;
 
     fn version_mut(&mut self) -> &mut u32 {
         &mut self.version
     }
+
+    fn from_older(version: u32, bytes: &[u8]) -> Option<Result<Self, String>> {
+        (version == 1).then(|| from_format_1(bytes))
+    }
+}
+
+/// Reads an index of format 1. Only account entries change: each keeps its
+/// id, so its keyring item, untouched, is still found; git's own entries
+/// read as they are.
+fn from_format_1(bytes: &[u8]) -> Result<Index, String> {
+    let mut index: Index = serde_json::from_slice(bytes).map_err(|e| {
+        format!(
+            "format 1, line {}, column {}: {:?}",
+            e.line(),
+            e.column(),
+            e.classify()
+        )
+    })?;
+    for entry in index.entries.iter_mut().filter(|e| e.account.is_some()) {
+        let slot = match (
+            entry.protocol.take(),
+            entry.host.take(),
+            entry.username.take(),
+        ) {
+            (Some(protocol), Some(host), Some(username)) if protocol == "smtp" => EndpointSlot {
+                protocol: Protocol::Smtp,
+                host,
+                username,
+            },
+            _ => {
+                return Err(format!(
+                    "format 1: the entry {} of a mail account is not an SMTP credential with a \
+                     host and username",
+                    entry.id
+                ));
+            }
+        };
+        entry.endpoints = vec![slot];
+    }
+    index.version = Index::FORMAT_VERSION;
+    Ok(index)
 }
 
 const FILE: &str = "credentials.json";

@@ -1,6 +1,7 @@
 //! git's matching rules, in one place.
 
-use super::index::IndexEntry;
+use super::index::{EndpointSlot, IndexEntry};
+use crate::accounts::Protocol;
 use crate::protocol::Credential;
 
 /// A field the request carries (even empty) must equal the stored one byte
@@ -13,28 +14,67 @@ fn field(request: Option<&str>, stored: Option<&str>) -> bool {
     }
 }
 
-/// Whether a stored entry answers the request's protocol, host, path and username.
-pub fn matches(request: &Credential, entry: &IndexEntry) -> bool {
-    field(request.protocol.as_deref(), entry.protocol.as_deref())
-        && (field(request.host.as_deref(), entry.host.as_deref()) || account_host(request, entry))
-        && field(request.path.as_deref(), entry.path.as_deref())
-        && field(request.username.as_deref(), entry.username.as_deref())
+/// How a stored entry answers a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit<'e> {
+    /// By git's rules, field for field; the username to answer with.
+    Exact(Option<&'e str>),
+    /// A mail account's endpoint, asked for by its server without the port
+    /// (git send-email without `smtpServerPort`, git imap-send up to 2.50);
+    /// the endpoint's login.
+    PortLess(&'e str),
 }
 
-/// git send-email sends `host=SERVER` without a port unless `smtpServerPort`
-/// is set, while a mail account is stored as `SERVER:PORT`. For mail accounts
-/// only, a port-less request host matches the account's server. It is never a
-/// wildcard: the server name must be equal, and a request that names a port
-/// must name the account's.
-fn account_host(request: &Credential, entry: &IndexEntry) -> bool {
-    let (Some(wanted), Some(stored)) = (request.host.as_deref(), entry.host.as_deref()) else {
-        return false;
-    };
-    entry.account.is_some()
-        && !wanted.contains(':')
-        && stored
-            .rsplit_once(':')
-            .is_some_and(|(server, _port)| server == wanted)
+/// How `entry` answers the request's protocol, host, path and username, if
+/// it does. A mail account answers through whichever endpoint fits best.
+pub fn fit<'e>(request: &Credential, entry: &'e IndexEntry) -> Option<Fit<'e>> {
+    if entry.endpoints.is_empty() {
+        let classic = field(request.protocol.as_deref(), entry.protocol.as_deref())
+            && field(request.host.as_deref(), entry.host.as_deref())
+            && field(request.path.as_deref(), entry.path.as_deref())
+            && field(request.username.as_deref(), entry.username.as_deref());
+        return classic.then_some(Fit::Exact(entry.username.as_deref()));
+    }
+    let fits = entry
+        .endpoints
+        .iter()
+        .filter_map(|slot| endpoint(request, slot));
+    let mut best = None;
+    for fit in fits {
+        match fit {
+            Fit::Exact(_) => return Some(fit),
+            Fit::PortLess(_) => best = best.or(Some(fit)),
+        }
+    }
+    best
+}
+
+/// Whether an entry answers the request at all (for `erase`).
+pub fn matches(request: &Credential, entry: &IndexEntry) -> bool {
+    fit(request, entry).is_some()
+}
+
+/// An endpoint's answer: its protocol named by git's scheme (`imaps` is
+/// the IMAP endpoint), no path (an endpoint has none), the login equal when
+/// asked, and the host either `HOST:PORT` exactly or, never as a wildcard,
+/// the endpoint's server without a port.
+fn endpoint<'e>(request: &Credential, slot: &'e EndpointSlot) -> Option<Fit<'e>> {
+    if let Some(protocol) = request.protocol.as_deref()
+        && Protocol::from_scheme(protocol) != Some(slot.protocol)
+    {
+        return None;
+    }
+    if request.path.is_some() || !field(request.username.as_deref(), Some(&slot.username)) {
+        return None;
+    }
+    match request.host.as_deref() {
+        None => Some(Fit::Exact(Some(&slot.username))),
+        Some(host) if host == slot.host => Some(Fit::Exact(Some(&slot.username))),
+        Some(host) if !host.contains(':') && host == slot.server() => {
+            Some(Fit::PortLess(&slot.username))
+        }
+        Some(_) => None,
+    }
 }
 
 /// Whether the entry's password has expired at `now` (seconds since the epoch).
@@ -93,22 +133,89 @@ mod tests {
         assert!(matches(&request(None), &with_path));
         assert!(matches(&asks_path, &with_path));
         assert!(!matches(&asks_path, &entry(None)));
+        let mut endpoint_path = asking("smtp", "mail.example:587", None);
+        endpoint_path.path = Some("a".into());
+        assert!(
+            !matches(&endpoint_path, &account()),
+            "an endpoint has no path"
+        );
+    }
+
+    /// Ann's account: SMTP on mail.example:587, IMAP on imap.example:993
+    /// with the login `ann-imap`.
+    fn account() -> IndexEntry {
+        IndexEntry {
+            id: "x".into(),
+            account: Some("work".into()),
+            endpoints: vec![
+                EndpointSlot {
+                    protocol: Protocol::Smtp,
+                    host: "mail.example:587".into(),
+                    username: "ann".into(),
+                },
+                EndpointSlot {
+                    protocol: Protocol::Imap,
+                    host: "imap.example:993".into(),
+                    username: "ann-imap".into(),
+                },
+            ],
+            ..IndexEntry::default()
+        }
+    }
+
+    fn asking(protocol: &str, host: &str, username: Option<&str>) -> Credential {
+        Credential {
+            protocol: Some(protocol.into()),
+            host: Some(host.into()),
+            username: username.map(Into::into),
+            ..Credential::default()
+        }
     }
 
     #[test]
     fn a_port_less_host_finds_a_mail_account_but_nothing_else() {
-        let mut account = entry(Some("ann"));
-        account.host = Some("mail.example:587".into());
-        let git_entry = account.clone();
-        account.account = Some("work".into());
-        assert!(matches(&request(Some("ann")), &account));
+        let mut git_entry = entry(Some("ann"));
+        git_entry.host = Some("mail.example:587".into());
+        assert_eq!(
+            fit(&request(Some("ann")), &account()),
+            Some(Fit::PortLess("ann"))
+        );
         assert!(!matches(&request(Some("ann")), &git_entry));
-        let mut other_port = request(Some("ann"));
-        other_port.host = Some("mail.example:465".into());
-        assert!(!matches(&other_port, &account));
-        let mut other_server = request(Some("ann"));
-        other_server.host = Some("mail".into());
-        assert!(!matches(&other_server, &account));
+        for host in ["mail.example:465", "mail", "mail.example:", ""] {
+            assert!(
+                !matches(&asking("smtp", host, Some("ann")), &account()),
+                "{host:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn imap_and_imaps_both_name_the_imap_endpoint_with_its_own_login() {
+        for protocol in ["imap", "imaps"] {
+            assert_eq!(
+                fit(&asking(protocol, "imap.example:993", None), &account()),
+                Some(Fit::Exact(Some("ann-imap")))
+            );
+            assert_eq!(
+                fit(&asking(protocol, "imap.example", None), &account()),
+                Some(Fit::PortLess("ann-imap"))
+            );
+        }
+        assert!(
+            !matches(&asking("imaps", "mail.example:587", None), &account()),
+            "the SMTP endpoint's host is not the IMAP endpoint"
+        );
+        assert!(
+            !matches(
+                &asking("imaps", "imap.example:993", Some("ann")),
+                &account()
+            ),
+            "the IMAP endpoint logs in as ann-imap"
+        );
+        assert!(!matches(
+            &asking("https", "imap.example:993", None),
+            &account()
+        ));
     }
 
     #[test]

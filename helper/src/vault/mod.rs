@@ -10,18 +10,23 @@
 //! A listed secret that is there but does not decode is another matter:
 //! nothing mailcred does leaves one, so it is damage, and reported as such
 //! rather than passed over as if nothing were stored.
+//!
+//! A mail account is one entry and one secret for all its endpoints
+//! (SMTP, IMAP, POP): git finds it under any endpoint, a git `store` into
+//! any endpoint's slot updates it, and its protection from `erase` holds
+//! whichever endpoint git names.
 
+mod change;
 mod index;
 mod matching;
 mod secret_parts;
 
-pub use index::{Index, IndexEntry, IndexError, IndexFile};
+pub use index::{EndpointSlot, Index, IndexEntry, IndexError, IndexFile};
 pub use secret_parts::SecretParts;
-
-use secrecy::ExposeSecret;
 
 use crate::protocol::Credential;
 use crate::store::{SecretStore, StoreError};
+use matching::Fit;
 
 /// Why a vault operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +44,22 @@ pub enum VaultError {
     /// Could not draw a random id.
     #[error("cannot draw a random id for the keyring item")]
     Random,
+    /// A request names a mail server without its port, and endpoints of
+    /// several mail accounts are there: guessing could hand one account's
+    /// password to the other's login.
+    #[error(
+        "{protocol}://{host} (without a port) is a server of several mail accounts ({}); \
+         name the port (HOST:PORT) or the login to pick one",
+        accounts.join(", ")
+    )]
+    Ambiguous {
+        /// What the request named.
+        protocol: String,
+        /// The server, as the request named it.
+        host: String,
+        /// The accounts with an endpoint there.
+        accounts: Vec<String>,
+    },
     /// A listed keyring item holds something mailcred cannot decode.
     #[error(
         "the keyring item {id} of {owner} holds data mailcred cannot read (damaged, or not written by mailcred); {fix}"
@@ -58,6 +79,9 @@ pub enum VaultError {
 pub struct Found {
     /// The index entry (protocol, host, username, expiry, authtype).
     pub entry: IndexEntry,
+    /// The username to answer with: the entry's, or for a mail account the
+    /// login of the endpoint that was asked for.
+    pub username: Option<String>,
     /// Its secret parts.
     pub secrets: SecretParts,
 }
@@ -83,33 +107,89 @@ impl<'s> Vault<'s> {
         Self { index, store }
     }
 
-    /// The first (newest) entry matching the request that is not expired,
-    /// still has its secret and can answer the caller: an entry holding only
-    /// an `authtype` credential answers only callers that announced the
-    /// capability. A matching entry whose secret does not decode is an
-    /// error, never skipped: serving an older match instead, or nothing,
-    /// would hide the damage.
+    /// The credential answering the request, in two passes:
+    ///
+    /// 1. By git's rules, field for field (a mail account through any of its
+    ///    endpoints): the first (newest) entry that is not expired, still
+    ///    has its secret and can answer the caller. An entry holding only an
+    ///    `authtype` credential answers only callers that announced the
+    ///    capability.
+    /// 2. Only when that finds nothing and the request's host has no port:
+    ///    the mail account with an endpoint of that protocol on that server
+    ///    (git send-email without `smtpServerPort`, git imap-send up to
+    ///    2.50), when exactly one account has one; several are
+    ///    [`VaultError::Ambiguous`].
+    ///
+    /// A matching entry whose secret does not decode is an error, never
+    /// skipped: serving an older match instead, or nothing, would hide the
+    /// damage.
     pub fn find(&self, request: &Credential, now: u64) -> Result<Option<Found>, VaultError> {
         let Some(lock) = self.index.lock(false)? else {
             return Ok(None);
         };
         let index = self.index.load(&lock)?;
-        let wants_authtype = request.has_capability("authtype");
-        for entry in &index.entries {
-            if !matching::matches(request, entry) || matching::expired(entry, now) {
-                continue;
+        let live = || index.entries.iter().filter(|e| !matching::expired(e, now));
+        for entry in live() {
+            if let Some(Fit::Exact(username)) = matching::fit(request, entry)
+                && let Some(found) = self.serve(request, entry, username)?
+            {
+                return Ok(Some(found));
             }
+        }
+        if request.host.as_deref().is_none_or(|h| h.contains(':')) {
+            return Ok(None);
+        }
+        let port_less: Vec<(&IndexEntry, &str)> = live()
+            .filter_map(|e| match matching::fit(request, e) {
+                Some(Fit::PortLess(username)) => Some((e, username)),
+                _ => None,
+            })
+            .collect();
+        let mut accounts: Vec<String> = Vec::new();
+        for (entry, _) in &port_less {
+            let name = entry.account.clone().unwrap_or_default();
+            if !accounts.contains(&name) {
+                accounts.push(name);
+            }
+        }
+        if accounts.len() > 1 {
+            return Err(VaultError::Ambiguous {
+                protocol: request.protocol.clone().unwrap_or_default(),
+                host: request.host.clone().unwrap_or_default(),
+                accounts,
+            });
+        }
+        // One account; more than one entry only after an abandoned write.
+        for (entry, username) in port_less {
+            if let Some(found) = self.serve(request, entry, Some(username))? {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The secret of the mail account `name` (`mailcred get NAME`), from
+    /// its newest entry that still has a password.
+    pub fn find_account(&self, name: &str) -> Result<Option<Found>, VaultError> {
+        let Some(lock) = self.index.lock(false)? else {
+            return Ok(None);
+        };
+        let index = self.index.load(&lock)?;
+        for entry in index
+            .entries
+            .iter()
+            .filter(|e| e.account.as_deref() == Some(name))
+        {
             let Some(blob) = self.store.read(&entry.id)? else {
                 continue;
             };
             let Some(secrets) = SecretParts::decode(&blob.secret) else {
                 return Err(damaged(entry));
             };
-            let usable = secrets.password.is_some()
-                || (wants_authtype && entry.authtype.is_some() && secrets.credential.is_some());
-            if usable {
+            if secrets.password.is_some() {
                 return Ok(Some(Found {
                     entry: entry.clone(),
+                    username: None,
                     secrets,
                 }));
             }
@@ -117,166 +197,28 @@ impl<'s> Vault<'s> {
         Ok(None)
     }
 
-    /// Stores the credential, replacing the entry in the same slot. A mail
-    /// account's slot stays that account's, and stays protected, when git
-    /// stores into it after a successful login.
-    pub fn store(&self, mut entry: IndexEntry, secrets: &SecretParts) -> Result<(), VaultError> {
-        let lock = self
-            .index
-            .lock(true)?
-            .expect("an exclusive lock is always taken");
-        let mut index = self.index.load(&lock)?;
-        entry.id = new_id()?;
-        // A mail account's secret has one home however git spells its host:
-        // git send-email without smtpServerPort stores `host=SERVER` after
-        // AUTH proved the password, and that updates the account's
-        // `SERVER:PORT` entry instead of making a second, unowned copy.
-        if entry.account.is_none()
-            && let Some(owner) = index
-                .entries
-                .iter()
-                .find(|e| e.account.is_some() && (e.same_slot(&entry) || e.owns_port_less(&entry)))
-        {
-            entry.host.clone_from(&owner.host);
-            entry.account.clone_from(&owner.account);
-            entry.protected = owner.protected;
-        }
-        let label = entry.label();
-        // What it replaces: its own slot, and for an account, copies that
-        // older versions let git store under the port-less host.
-        let old: Vec<IndexEntry> = index
-            .entries
-            .iter()
-            .filter(|e| e.same_slot(&entry) || (e.account.is_none() && entry.owns_port_less(e)))
-            .cloned()
-            .collect();
-
-        // 1. List the new entry first, so its secret is never unlisted.
-        index.entries.insert(0, entry.clone());
-        self.index.save(&lock, &mut index)?;
-
-        // 2. Write the secret; on failure take the listing back. Not after
-        // a timeout: the write may still land once we stopped waiting, and a
-        // secret must never be unlisted. An entry whose secret never came is
-        // skipped, and retired by the next store into its slot.
-        if let Err(e) = self.store.write(&entry.id, &label, &secrets.encode()) {
-            if !matches!(e, StoreError::TimedOut { .. }) {
-                index.entries.retain(|e| e.id != entry.id);
-                self.index.save(&lock, &mut index)?;
-            }
-            return Err(e.into());
-        }
-
-        // 3. Retire what it replaces: secret first, then listing.
-        self.retire(&lock, &mut index, &old)
-    }
-
-    /// git's `erase`: removes every entry matching the request (and, when it
-    /// carries a password, holding that password), except protected mail
-    /// accounts, which are reported back instead.
-    pub fn erase(&self, request: &Credential) -> Result<Erased, VaultError> {
-        if request.protocol.is_none()
-            && request.host.is_none()
-            && request.path.is_none()
-            && request.username.is_none()
-        {
-            return Err(VaultError::UnscopedErase);
-        }
-        self.erase_matching(request)
-    }
-
-    /// Removes a mail account's secret whatever its protection
-    /// (`mailcred remove`), with every unowned copy of it that git stored
-    /// under the port-less host before such copies were folded into the
-    /// account: nothing that serves the password may stay behind.
-    pub fn erase_account(&self, name: &str) -> Result<Erased, VaultError> {
-        let Some(lock) = self.index.lock(true)? else {
-            return Ok(Erased::default());
-        };
-        let mut index = self.index.load(&lock)?;
-        let owned: Vec<IndexEntry> = index
-            .entries
-            .iter()
-            .filter(|e| e.account.as_deref() == Some(name))
-            .cloned()
-            .collect();
-        let doomed: Vec<IndexEntry> = index
-            .entries
-            .iter()
-            .filter(|e| {
-                e.account.as_deref() == Some(name)
-                    || (e.account.is_none() && owned.iter().any(|o| o.owns_port_less(e)))
-            })
-            .cloned()
-            .collect();
-        self.retire(&lock, &mut index, &doomed)?;
-        Ok(Erased {
-            removed: doomed.len(),
-            kept: Vec::new(),
-        })
-    }
-
-    fn erase_matching(&self, request: &Credential) -> Result<Erased, VaultError> {
-        let mut outcome = Erased::default();
-        let Some(lock) = self.index.lock(true)? else {
-            return Ok(outcome);
-        };
-        let mut index = self.index.load(&lock)?;
-        let mut doomed = Vec::new();
-        for entry in index
-            .entries
-            .iter()
-            .filter(|e| matching::matches(request, e))
-        {
-            if let Some(wanted) = &request.password {
-                // A read failure aborts the erase: nothing is deleted on doubt.
-                let Some(blob) = self.store.read(&entry.id)? else {
-                    doomed.push(entry.clone()); // dangling: nothing left to keep
-                    continue;
-                };
-                let held = SecretParts::decode(&blob.secret).and_then(|s| s.password);
-                if held.is_none_or(|p| p.expose_secret() != wanted.expose_secret()) {
-                    continue;
-                }
-            }
-            if entry.protected {
-                outcome.kept.extend(entry.account.clone());
-                continue;
-            }
-            doomed.push(entry.clone());
-        }
-        outcome.removed = doomed.len();
-        self.retire(&lock, &mut index, &doomed)?;
-        Ok(outcome)
-    }
-
-    /// Deletes the secrets of `entries`, then their listings.
-    fn retire(
+    /// `entry`'s secret, if it is there and can answer `request`.
+    fn serve(
         &self,
-        lock: &index::IndexLock,
-        index: &mut Index,
-        entries: &[IndexEntry],
-    ) -> Result<(), VaultError> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let mut deleted = Vec::new();
-        let mut failure = None;
-        for entry in entries {
-            match self.store.delete(&entry.id) {
-                Ok(()) => deleted.push(entry.id.as_str()),
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
-            }
-        }
-        index.entries.retain(|e| !deleted.contains(&e.id.as_str()));
-        self.index.save(lock, index)?;
-        match failure {
-            Some(e) => Err(e.into()),
-            None => Ok(()),
-        }
+        request: &Credential,
+        entry: &IndexEntry,
+        username: Option<&str>,
+    ) -> Result<Option<Found>, VaultError> {
+        let Some(blob) = self.store.read(&entry.id)? else {
+            return Ok(None);
+        };
+        let Some(secrets) = SecretParts::decode(&blob.secret) else {
+            return Err(damaged(entry));
+        };
+        let usable = secrets.password.is_some()
+            || (request.has_capability("authtype")
+                && entry.authtype.is_some()
+                && secrets.credential.is_some());
+        Ok(usable.then(|| Found {
+            entry: entry.clone(),
+            username: username.map(str::to_owned),
+            secrets,
+        }))
     }
 }
 

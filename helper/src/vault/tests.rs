@@ -430,7 +430,7 @@ fn a_corrupt_index_is_reported_and_left_untouched_by_a_store() {
 }
 
 #[test]
-fn an_index_of_an_unknown_version_is_reported_as_corrupt_and_left_untouched() {
+fn an_index_of_a_newer_version_is_refused_as_newer_and_left_untouched() {
     let s = Setup::new();
     let future = b"{\"version\": 99, \"entries\": []}\n";
     let path = plant_index(&s, future);
@@ -438,8 +438,21 @@ fn an_index_of_an_unknown_version_is_reported_as_corrupt_and_left_untouched() {
     let result = s.vault().erase(&request(Some("ann")));
 
     assert!(
-        matches!(result, Err(VaultError::Index(IndexError::Corrupt { .. }))),
-        "an index from a newer mailcred must not be read as ours, got {result:?}"
+        matches!(
+            result,
+            Err(VaultError::Index(IndexError::Newer {
+                version: 99,
+                supported: 2,
+                ..
+            }))
+        ),
+        "an index from a newer mailcred must not be read as ours, and be named as newer, not \
+         damaged, got {result:?}"
+    );
+    let message = result.unwrap_err().to_string();
+    assert!(
+        message.contains("newer mailcred") && message.contains("upgrade"),
+        "the message must say why and what to do: {message}"
     );
     assert_eq!(
         std::fs::read(&path).unwrap(),

@@ -1,16 +1,21 @@
 //! The mail account commands, in-process: `add`, `set-password`, `remove`
 //! (src/commands/accounts.rs), `get` and `neomutt` (lookup.rs), `list` and
-//! `show` (listing.rs), `config` (snippets.rs), and git's helper meeting a
+//! `show` (listing.rs), `config` (snippets/), and git's helper meeting a
 //! mail account (git.rs). Each test gets an in-memory store, a temporary
 //! folder for the index and the account file, and the transcripts' clock.
 //!
 //! - [`resolve`]: presets, the flags that override them, refused input;
+//! - [`endpoints`]: the IMAP and POP endpoints of presets and `custom`;
 //! - [`add`]: what `add` leaves behind, taken names, keyring failures;
 //! - [`change`]: `set-password` and `remove`;
 //! - [`lookup`]: `get` and `neomutt`;
 //! - [`listing`]: `list` and `show`;
 //! - [`snippets`]: `config msmtp|neomutt|git`;
-//! - [`git`]: git's `get`, `store` and `erase` on an account's credential.
+//! - [`git`]: git's `get`, `store` and `erase` on an account's credential;
+//! - [`one_secret`]: the one secret of every endpoint, as git imap-send
+//!   and git send-email find, store and erase it;
+//! - [`readers`]: `neomutt --type` for SMTP, IMAP and POP;
+//! - [`reader_snippets`]: neomutt's IMAP folder and git imap-send.
 //!
 //! Every command runs through [`Setup::run`], which checks what holds for
 //! all of them: a failing command prints nothing on stdout, and its error
@@ -18,9 +23,13 @@
 
 mod add;
 mod change;
+mod endpoints;
 mod git;
 mod listing;
 mod lookup;
+mod one_secret;
+mod reader_snippets;
+mod readers;
 mod resolve;
 mod snippets;
 
@@ -44,15 +53,7 @@ pub const USER: &str = "ann@example.org";
 
 /// `mailcred add NAME --provider PROVIDER --user ann@example.org`, no other flag.
 pub fn new_account(name: &str, provider: Provider) -> NewAccount {
-    NewAccount {
-        name: name.into(),
-        provider,
-        user: USER.into(),
-        host: None,
-        port: None,
-        security: None,
-        allow_erase: false,
-    }
+    NewAccount::new(name, provider, USER)
 }
 
 /// What the binary would make of a command: its stdout, its exit status

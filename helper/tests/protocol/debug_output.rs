@@ -79,13 +79,8 @@ fn accounts_show_no_secret() {
     // An account never holds its password; this guards a field added later.
     let account = resolve(
         &NewAccount {
-            name: "work".into(),
-            provider: Provider::Gmail,
-            user: "ann@gmail.com".into(),
-            host: None,
-            port: None,
-            security: None,
-            allow_erase: false,
+            with_pop: true,
+            ..NewAccount::new("work", Provider::Gmail, "ann@gmail.com")
         },
         "2027-01-15T08:00:00Z".into(),
     )

@@ -8,6 +8,7 @@
 //!   `list`, `show`, `config`, `set-password`, `remove`) and git's helper
 //!   meeting an account's credential;
 //! - [`layout`]: the storage layout of format 1, kept as fixture files;
+//! - [`migration`]: those files migrated to format 2 by the next change;
 //! - [`replay`]: runs a transcript against an in-memory store;
 //! - [`transcript`]: reads the fixture format;
 //! - [`debug_output`]: `Debug` of everything near a secret shows none of it;
@@ -18,5 +19,6 @@ mod debug_output;
 mod fuzz_inputs;
 mod git;
 mod layout;
+mod migration;
 mod replay;
 mod transcript;

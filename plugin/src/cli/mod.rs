@@ -9,7 +9,7 @@ mod test_args;
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use mailcred_core::accounts::Account;
@@ -17,7 +17,7 @@ use mailcred_core::smtp_options::{SEND, TEST};
 
 use crate::{CredentialHelper, Error, MailcredTransportBuilder};
 
-pub use exit::exit_code;
+pub use exit::{TEST_PRECEDENCE, exit_code, first_by_precedence, reader_exit_code};
 
 /// The usage of `mailcred-smtp`, from the tables of mailcred-core.
 fn usage() -> String {
@@ -52,12 +52,49 @@ impl From<Error> for Failure {
 }
 
 impl Failure {
+    /// A failure whose messages were already printed.
+    fn reported(code: u8) -> Self {
+        Failure {
+            code,
+            message: String::new(),
+        }
+    }
+
     fn new(code: u8, message: impl std::fmt::Display) -> Self {
         Failure {
             code,
             message: message.to_string(),
         }
     }
+}
+
+/// Runs the program with its whole command line, program name first:
+/// installed as the system's `sendmail` (the mailcred-mta package links
+/// `/usr/sbin/sendmail` to it, as msmtp-mta does for msmtp), it is
+/// `mailcred send`, since cron, mail(1) and every other caller of sendmail
+/// give no command.
+pub fn main(command_line: impl IntoIterator<Item = OsString>) -> ExitCode {
+    run(arguments(command_line))
+}
+
+/// The arguments for [`run`]: those after the program name, with `send`
+/// before them when the program is called `sendmail`.
+fn arguments(command_line: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut command_line = command_line.into_iter();
+    let program = command_line.next().unwrap_or_default();
+    let called_as_sendmail = Path::new(&program)
+        .file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| {
+            name.strip_suffix(std::env::consts::EXE_SUFFIX)
+                .unwrap_or(name)
+                == "sendmail"
+        });
+    called_as_sendmail
+        .then(|| OsString::from("send"))
+        .into_iter()
+        .chain(command_line)
+        .collect()
 }
 
 /// Runs `mailcred-smtp ARGS` (`args` without the program name).
@@ -80,13 +117,19 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            // Messages may quote an account file or a server: never pass
-            // their control characters to the terminal.
-            let message = mailcred_core::terminal::printable(&failure.message);
-            let _ = writeln!(std::io::stderr(), "mailcred: {message}");
+            if !failure.message.is_empty() {
+                warn(&failure.message);
+            }
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Prints `mailcred: MESSAGE` on stderr. Messages may quote an account
+/// file or a server: their control characters never reach the terminal.
+fn warn(message: &str) {
+    let message = mailcred_core::terminal::printable(message);
+    let _ = writeln!(std::io::stderr(), "mailcred: {message}");
 }
 
 /// Prints `text` and a newline on stdout; a reader that went away (`| head`)
@@ -117,7 +160,7 @@ fn builder(
     account: &Account,
     ca_file: Option<&PathBuf>,
 ) -> Result<MailcredTransportBuilder, Error> {
-    let mut builder = MailcredTransportBuilder::from_account_dangerous(account)
+    let mut builder = MailcredTransportBuilder::from_account_dangerous(account)?
         .credential_helper(helper())
         .approve_and_reject(false)
         .max_connections(1);
@@ -129,4 +172,46 @@ fn builder(
 
 fn read_accounts() -> Result<mailcred_core::accounts::Accounts, Error> {
     Ok(mailcred_core::accounts::AccountFile::default_location()?.read()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arguments;
+    use std::ffi::OsString;
+
+    fn args_for(command_line: &[&str]) -> Vec<OsString> {
+        arguments(command_line.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn called_as_sendmail_it_is_send_with_every_argument() {
+        for program in ["/usr/sbin/sendmail", "/usr/lib/sendmail", "sendmail"] {
+            assert_eq!(
+                args_for(&[program, "-i", "-FCronDaemon", "--", "root@example.org"]),
+                ["send", "-i", "-FCronDaemon", "--", "root@example.org"],
+                "{program} is what cron and mail(1) run: it must send, with all their options"
+            );
+        }
+    }
+
+    #[test]
+    fn under_its_own_name_the_first_argument_is_the_command() {
+        for program in [
+            "/usr/bin/mailcred-smtp",
+            "mailcred-smtp",
+            "/opt/sendmail/mailcred-smtp",
+        ] {
+            assert_eq!(
+                args_for(&[program, "test", "work"]),
+                ["test", "work"],
+                "only the program's own name makes it sendmail, not its folder"
+            );
+        }
+        assert_eq!(
+            args_for(&["sendmail-wrapper", "send"]),
+            ["send"],
+            "a name that merely starts with sendmail is not sendmail"
+        );
+        assert!(args_for(&[]).is_empty(), "no command line is no arguments");
+    }
 }

@@ -68,16 +68,16 @@ pub fn choose_account<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mailcred_core::accounts::{Provider, Security};
+    use mailcred_core::accounts::{Endpoint, Provider, Security};
 
     fn account(name: &str, user: &str) -> Account {
         Account {
             name: name.into(),
             provider: Provider::Custom,
             user: user.into(),
-            host: "smtp.example.org".into(),
-            port: 587,
-            security: Security::Starttls,
+            smtp: Some(Endpoint::new("smtp.example.org", 587, Security::Starttls)),
+            imap: None,
+            pop: None,
             added: "2026-01-01T00:00:00Z".into(),
             allow_erase: false,
         }

@@ -12,6 +12,9 @@
 //! does well is still lettre's: the commands ([`lettre::transport::smtp::commands`]),
 //! reply and EHLO parsing, AUTH mechanisms, addresses and envelopes.
 //!
+//! The IMAP and POP3 login checks of [`crate::reader`] use the same
+//! connections, clock and bounded inbox.
+//!
 //! The conversation is written once, as `async` functions over [`Io`]: the
 //! tokio transport awaits them, and the blocking one runs them with
 //! [`block_on`], its I/O blocking inside each poll so that they never wait.
@@ -32,11 +35,12 @@ pub(crate) use blocking::BlockingIo;
 pub(crate) use clock::Clock;
 pub(crate) use connection::Connection;
 pub use error::{Oversize, WireError};
+pub(crate) use reply::{Inbox, MAX_LINES};
 pub(crate) use tls::{Tls, roots_from_pem};
 #[cfg(feature = "async")]
 pub(crate) use tokio_io::TokioIo;
 
-/// A byte stream to an SMTP server, plain or TLS, whose every wait is
+/// A byte stream to a mail server, plain or TLS, whose every wait is
 /// bounded by its [`Clock`].
 pub(crate) trait Io: Send + Sized {
     /// Connects to `host:port`, with TLS from the first byte when `tls` is

@@ -227,14 +227,23 @@ fn a_damaged_account_file_is_reported_left_as_it_is_and_loses_no_secret() {
     let file = account_file(&session);
     let good = fs::read(&file).expect("the account file");
 
-    for (what, damaged) in [
-        ("truncated", good[..good.len() / 2].to_vec()),
-        ("empty", Vec::new()),
-        ("garbage", b"\x00\xffnot json at all\n".to_vec()),
-        ("not an account list", b"{\"accounts\": 3}\n".to_vec()),
+    // What each file must be reported as: damage, or a newer mailcred's
+    // file (no damage, but this installation is too old for it).
+    let damage = (DATA_DAMAGED, "it was left untouched: fix or restore it");
+    let newer = (CONFIG, "was written by a newer mailcred (format 99");
+    for (what, damaged, (code, message)) in [
+        ("truncated", good[..good.len() / 2].to_vec(), damage),
+        ("empty", Vec::new(), damage),
+        ("garbage", b"\x00\xffnot json at all\n".to_vec(), damage),
         (
-            "from an unknown version",
-            b"{\"version\": 99, \"accounts\": []}\n".to_vec(),
+            "not an account list",
+            b"{\"accounts\": 3}\n".to_vec(),
+            damage,
+        ),
+        (
+            "newer",
+            b"{\"version\": 99, \"accounts\": [], \"from\": \"the future\"}\n".to_vec(),
+            newer,
         ),
     ] {
         fs::write(&file, &damaged).expect("damaging the account file");
@@ -263,16 +272,14 @@ fn a_damaged_account_file_is_reported_left_as_it_is_and_loses_no_secret() {
             );
             assert_eq!(
                 outcome.code,
-                Some(DATA_DAMAGED),
-                "`mailcred {}` on a {what} account file should exit 76:\n{outcome}",
+                Some(code),
+                "`mailcred {}` on a {what} account file should exit {code}:\n{outcome}",
                 args.join(" ")
             );
             assert!(
-                outcome.stderr.trim_end().ends_with("is damaged")
-                    || outcome
-                        .stderr
-                        .contains("it was left untouched: fix or restore it"),
-                "the message should say the account file is damaged and untouched:\n{outcome}"
+                outcome.stderr.contains(message),
+                "the message should say what is wrong with the account file and that it was \
+                 left untouched ({message:?}):\n{outcome}"
             );
             assert_eq!(
                 fs::read(&file).expect("the account file"),

@@ -81,6 +81,7 @@ mod status {
     pub const NO_PASSWORD: i32 = exit::NO_PASSWORD as i32;
     pub const SERVER_UNAVAILABLE: i32 = exit::SERVER_UNAVAILABLE as i32;
     pub const IO_ERROR: i32 = exit::IO_ERROR as i32;
+    pub const TEMPORARY: i32 = exit::TEMPORARY as i32;
     pub const NO_PERMISSION: i32 = exit::NO_PERMISSION as i32;
     pub const CONFIG: i32 = exit::CONFIG as i32;
     pub const KEYRING_UNAVAILABLE: i32 = exit::KEYRING_UNAVAILABLE as i32;
@@ -169,21 +170,28 @@ fn assert_explains_failure(outcome: &Outcome, code: i32, cause: &str) {
 }
 
 mod binaries;
+mod completion;
 mod concurrency;
 mod doctor;
+mod dovecot_server;
 mod fault_recovery;
 mod faults;
 mod fixtures;
 mod git_credential;
+mod git_imap;
+mod guided_add;
 mod hygiene;
 mod input_size;
 mod keyutils;
 mod layout;
 mod mail;
 mod mail_account;
+mod migration;
 mod odd_files;
 mod parallel;
 mod plugin;
+mod reader_check;
+mod readers;
 mod scripts;
 mod secret_service;
 mod smtp_server;

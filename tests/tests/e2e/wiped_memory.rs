@@ -22,6 +22,9 @@ use super::*;
 
 /// x86-64's and aarch64's numbers for flock(2), as /proc/PID/syscall shows them.
 const FLOCK: &[&str] = &["73", "32"];
+/// Their numbers for nanosleep(2) and clock_nanosleep(2): mailcred polls a
+/// lock held elsewhere (so that its wait is bounded), sleeping in between.
+const SLEEPS: &[&str] = &["35", "230", "101", "115"];
 
 /// Takes the lock file `path` exclusively, as mailcred does.
 fn hold_lock(path: &Path) -> File {
@@ -36,16 +39,21 @@ fn hold_lock(path: &Path) -> File {
     file
 }
 
-/// Waits until `pid` sits in flock(2).
-fn await_blocked_in_flock(pid: u32) {
+/// Waits until `pid` waits for the lock at `lock`: in flock(2), or
+/// sleeping between two tries while it has the lock file open.
+fn await_blocked_on(pid: u32, lock: &Path) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let syscall = fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
-        if syscall
-            .split_whitespace()
-            .next()
-            .is_some_and(|n| FLOCK.contains(&n))
-        {
+        let number = syscall.split_whitespace().next().unwrap_or_default();
+        let holds_lock_file = || {
+            fs::read_dir(format!("/proc/{pid}/fd"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|fd| fs::read_link(fd.path()).is_ok_and(|target| target == lock))
+        };
+        if FLOCK.contains(&number) || (SLEEPS.contains(&number) && holds_lock_file()) {
             return;
         }
         assert!(
@@ -119,13 +127,14 @@ impl WritableMemory {
 fn a_parsed_request_leaves_no_raw_copy_of_the_input_in_memory() {
     let session = KeyringSession::start();
     approve(&session, ALICE);
-    let lock = hold_lock(&session.index_path().with_file_name("credentials.lock"));
+    let lock_path = session.index_path().with_file_name("credentials.lock");
+    let lock = hold_lock(&lock_path);
 
     let mut erase = session.command(bin(HELPER));
     erase.arg("erase").env(MARKER.0, MARKER.1);
     let running = start(erase, ALICE.as_bytes());
     let pid = running.id();
-    await_blocked_in_flock(pid);
+    await_blocked_on(pid, &lock_path);
     let raw = WritableMemory::of(pid).count(b"password=alice-app-password");
     drop(lock);
     let erased = finish(running);
@@ -156,7 +165,8 @@ fn a_password_read_from_stdin_leaves_no_raw_copy_of_the_input_in_memory() {
         .parent()
         .expect("session folder")
         .join("config/mailcred");
-    let lock = hold_lock(&config.join("accounts.lock"));
+    let lock_path = config.join("accounts.lock");
+    let lock = hold_lock(&lock_path);
 
     let mut change = session.command(bin(MAILCRED));
     change
@@ -164,7 +174,7 @@ fn a_password_read_from_stdin_leaves_no_raw_copy_of_the_input_in_memory() {
         .env(MARKER.0, MARKER.1);
     let running = start(change, b"second-app-password\nline-after-the-password\n");
     let pid = running.id();
-    await_blocked_in_flock(pid);
+    await_blocked_on(pid, &lock_path);
     let raw = WritableMemory::of(pid).count(b"line-after-the-password");
     drop(lock);
     let changed = finish(running);

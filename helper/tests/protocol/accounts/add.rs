@@ -2,8 +2,8 @@
 //! when it works, when the name or the credential is taken, and when the
 //! keyring fails.
 
-use mailcred::accounts::{Provider, Security};
-use mailcred::commands::accounts::NewAccount;
+use mailcred::accounts::{Endpoint, Provider, Security};
+use mailcred::commands::accounts::{EndpointFlags, NewAccount};
 use mailcred::exit;
 use mailcred::store::{Capabilities, Op, SecretStore, StoreError, Stored, Version, WriteIf};
 
@@ -67,8 +67,8 @@ fn adding_an_existing_name_is_refused_with_exit_73_and_the_first_password_kept()
         "still one account and one secret"
     );
     assert_eq!(
-        s.ctx().accounts.read().unwrap().get("work").unwrap().host,
-        "smtp.office365.com",
+        s.ctx().accounts.read().unwrap().get("work").unwrap().smtp,
+        Some(Endpoint::new("smtp.office365.com", 587, Security::Starttls)),
         "the first account's details must be left as they were"
     );
 }
@@ -104,11 +104,16 @@ fn adding_a_second_name_for_the_same_server_and_user_is_refused_and_keeps_the_fi
 #[test]
 fn the_same_user_on_another_port_is_a_separate_account() {
     let s = Setup::new();
-    s.added(&new_account("work", Provider::Office365), "port-587-pw");
-    let other_port = NewAccount {
-        security: Some(Security::Tls),
-        ..new_account("work-tls", Provider::Office365)
+    let on = |name: &str, security| NewAccount {
+        smtp: EndpointFlags {
+            host: Some("mail.example.org".into()),
+            security: Some(security),
+            ..EndpointFlags::default()
+        },
+        ..new_account(name, Provider::Custom)
     };
+    s.added(&on("work", Security::Starttls), "port-587-pw");
+    let other_port = on("work-tls", Security::Tls);
     s.added(&other_port, "port-465-pw");
 
     assert_eq!(
@@ -220,8 +225,17 @@ fn the_account_file_is_json_without_any_password() {
         .collect();
     assert_eq!(names, ["work", "home"], "both accounts, in the order added");
     assert_eq!(
-        json["accounts"][0]["port"], 587,
-        "details are plain JSON values"
+        (
+            &json["version"],
+            &json["accounts"][0]["smtp"]["port"],
+            &json["accounts"][0]["imap"]["host"]
+        ),
+        (
+            &serde_json::json!(2),
+            &serde_json::json!(587),
+            &serde_json::json!("outlook.office365.com")
+        ),
+        "details are plain JSON values, an object per endpoint in format 2"
     );
     for password in ["file-pw-1", "file-pw-2"] {
         assert!(

@@ -261,10 +261,16 @@ fn a_git_store_without_the_port_updates_the_account_secret_and_makes_no_copy() {
         (1, 1),
         "the account's secret has one home however git spells the host: no second item"
     );
+    let smtp_slot = entries[0].endpoints.first().map(|e| e.host.as_str());
     assert_eq!(
-        (entries[0].host.as_deref(), entries[0].account.as_deref()),
-        (Some(format!("{SERVER}:587").as_str()), Some("work")),
-        "git's port-less store lands in the account's own SERVER:PORT entry"
+        (
+            entries[0].host.as_deref(),
+            entries[0].account.as_deref(),
+            smtp_slot
+        ),
+        (None, Some("work"), Some(format!("{SERVER}:587").as_str())),
+        "git's port-less store lands in the account's own entry, its SERVER:PORT endpoint \
+         unchanged, not in a host=SERVER entry of its own"
     );
     assert!(entries[0].protected, "and the account stays protected");
     assert_eq!(

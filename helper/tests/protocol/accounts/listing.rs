@@ -3,7 +3,7 @@
 
 use mailcred::accounts::{Account, Provider};
 use mailcred::commands::accounts::NewAccount;
-use mailcred::commands::listing;
+use mailcred::commands::listing::{self, ListFormat};
 use mailcred::exit;
 
 use super::{Outcome, Setup, new_account};
@@ -22,7 +22,12 @@ fn two_accounts() -> Setup {
 }
 
 fn list(s: &Setup, json: bool) -> Outcome {
-    s.run(|ctx, out| listing::list(ctx, json, out))
+    let format = if json {
+        ListFormat::Json
+    } else {
+        ListFormat::Table
+    };
+    s.run(|ctx, out| listing::list(ctx, format, out))
 }
 
 fn show(s: &Setup, name: &str, json: bool) -> Outcome {
@@ -48,7 +53,15 @@ fn list_json_parses_and_holds_every_account_but_no_password() {
         serde_json::from_str(&stdout).expect("list --json must be JSON a script can read");
     let summary: Vec<(&str, &str, u16, bool)> = accounts
         .iter()
-        .map(|a| (a.name.as_str(), a.host.as_str(), a.port, a.allow_erase))
+        .map(|a| {
+            let smtp = a.smtp.as_ref().expect("an SMTP endpoint");
+            (
+                a.name.as_str(),
+                smtp.host.as_str(),
+                smtp.port,
+                a.allow_erase,
+            )
+        })
         .collect();
     assert_eq!(
         summary,
@@ -95,9 +108,9 @@ fn show_json_parses_and_holds_the_account_but_no_password() {
         (
             &value["name"],
             &value["provider"],
-            &value["host"],
-            &value["port"],
-            &value["security"],
+            &value["smtp"]["host"],
+            &value["smtp"]["port"],
+            &value["smtp"]["security"],
             &value["allow_erase"]
         ),
         (
@@ -139,4 +152,81 @@ fn show_of_an_unknown_account_exits_66_and_prints_nothing() {
             "show of a name nobody added must exit 66, with or without --json",
         );
     }
+}
+
+#[test]
+fn list_and_show_name_every_endpoint_of_an_account() {
+    let s = Setup::new();
+    let gmail = NewAccount {
+        with_pop: true,
+        ..new_account("mail", Provider::Gmail)
+    };
+    s.added(&gmail, "listed-pw-1");
+    let listed = list(&s, false).ok("list");
+    for endpoint in [
+        "smtp://ann@example.org@smtp.gmail.com:587 (starttls)",
+        "imap://ann@example.org@imap.gmail.com:993 (tls)",
+        "pop://ann@example.org@pop.gmail.com:995 (tls)",
+    ] {
+        assert!(
+            listed.contains(endpoint),
+            "list must show every endpoint, {endpoint:?} too:\n{listed}"
+        );
+    }
+    let shown = show(&s, "mail", false).ok("show");
+    for line in [
+        "imap:        imap://ann@example.org@imap.gmail.com:993 (tls)",
+        "             protocol=imap|imaps host=imap.gmail.com:993 username=ann@example.org",
+        "             protocol=pop|pops host=pop.gmail.com:995 username=ann@example.org",
+    ] {
+        assert!(
+            shown.lines().any(|l| l == line),
+            "show must hold the line {line:?}:\n{shown}"
+        );
+    }
+    assert_no_password(&listed, "list");
+    assert_no_password(&shown, "show");
+}
+
+#[test]
+fn list_and_show_mark_endpoints_the_app_password_cannot_sign_in_to() {
+    let s = two_accounts();
+    let shown = show(&s, "work", false).ok("show work");
+    assert!(
+        shown.lines().any(|l| l.starts_with("imap:")
+            && l.contains("outlook.office365.com:993")
+            && l.contains("OAuth only")),
+        "Exchange Online's IMAP is recorded and marked as taking OAuth only:\n{shown}"
+    );
+}
+
+#[test]
+fn list_names_prints_one_name_a_line_for_completion() {
+    let s = two_accounts();
+    assert_eq!(
+        s.run(|ctx, out| listing::list(ctx, ListFormat::Names, out))
+            .ok("list --names"),
+        "work\nhome\n",
+        "shell completion reads one account name a line, nothing else"
+    );
+}
+
+#[test]
+fn show_json_holds_each_endpoint_under_its_protocol() {
+    let s = two_accounts();
+    let value: serde_json::Value =
+        serde_json::from_str(&show(&s, "work", true).ok("show --json")).expect("JSON");
+    assert_eq!(
+        (
+            &value["imap"]["host"],
+            &value["imap"]["port"],
+            value.get("pop")
+        ),
+        (
+            &serde_json::json!("outlook.office365.com"),
+            &serde_json::json!(993),
+            None
+        ),
+        "an endpoint is an object under smtp, imap or pop; an absent one is left out"
+    );
 }

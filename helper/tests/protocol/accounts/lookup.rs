@@ -2,7 +2,7 @@
 //! `mailcred neomutt` (neomutt's account_command): the password and nothing
 //! else, or nothing at all.
 
-use mailcred::accounts::Provider;
+use mailcred::accounts::{Protocol, Provider};
 use mailcred::commands::accounts::NewAccount;
 use mailcred::commands::lookup;
 use mailcred::exit;
@@ -114,8 +114,9 @@ fn get_with_a_locked_keyring_exits_75_and_prints_nothing() {
     );
 }
 
+/// `mailcred neomutt --hostname H [--username U] --type smtp`.
 fn neomutt(s: &Setup, hostname: &str, username: Option<&str>) -> Outcome {
-    s.run(|ctx, out| lookup::neomutt(ctx, hostname, username, out))
+    s.run(|ctx, out| lookup::neomutt(ctx, hostname, username, Some(Protocol::Smtp), out))
 }
 
 #[test]

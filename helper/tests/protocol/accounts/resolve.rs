@@ -3,17 +3,18 @@
 //! password is asked for.
 
 use mailcred::accounts::{Provider, Security};
-use mailcred::commands::accounts::{NewAccount, resolve};
+use mailcred::commands::accounts::{EndpointFlags, NewAccount, resolve};
 use mailcred::exit;
 
 use super::{ADDED, Setup, new_account};
 
-/// The server, port and security `resolve` gives `new`.
+/// The SMTP server, port and security `resolve` gives `new`.
 #[track_caller]
 fn server(new: &NewAccount) -> (String, u16, Security) {
     let account = resolve(new, ADDED.into())
         .unwrap_or_else(|e| panic!("{:?} must resolve, got: {e}", new.name));
-    (account.host, account.port, account.security)
+    let smtp = account.smtp.expect("an SMTP endpoint");
+    (smtp.host, smtp.port, smtp.security)
 }
 
 #[test]
@@ -37,7 +38,10 @@ fn fastmail_preset_fills_port_465_and_tls() {
 #[test]
 fn an_explicit_port_wins_over_the_preset() {
     let new = NewAccount {
-        port: Some(2525),
+        smtp: EndpointFlags {
+            port: Some(2525),
+            ..EndpointFlags::default()
+        },
         ..new_account("work", Provider::Office365)
     };
     assert_eq!(
@@ -50,7 +54,10 @@ fn an_explicit_port_wins_over_the_preset() {
 #[test]
 fn an_explicit_host_wins_over_the_preset() {
     let new = NewAccount {
-        host: Some("smtp-relay.example.org".into()),
+        smtp: EndpointFlags {
+            host: Some("smtp-relay.example.org".into()),
+            ..EndpointFlags::default()
+        },
         ..new_account("work", Provider::Gmail)
     };
     assert_eq!(
@@ -63,7 +70,10 @@ fn an_explicit_host_wins_over_the_preset() {
 #[test]
 fn tls_on_a_starttls_preset_without_a_port_uses_465() {
     let new = NewAccount {
-        security: Some(Security::Tls),
+        smtp: EndpointFlags {
+            security: Some(Security::Tls),
+            ..EndpointFlags::default()
+        },
         ..new_account("work", Provider::Office365)
     };
     assert_eq!(
@@ -77,7 +87,10 @@ fn tls_on_a_starttls_preset_without_a_port_uses_465() {
 #[test]
 fn starttls_on_a_tls_preset_without_a_port_uses_587() {
     let new = NewAccount {
-        security: Some(Security::Starttls),
+        smtp: EndpointFlags {
+            security: Some(Security::Starttls),
+            ..EndpointFlags::default()
+        },
         ..new_account("home", Provider::Fastmail)
     };
     assert_eq!(
@@ -90,7 +103,10 @@ fn starttls_on_a_tls_preset_without_a_port_uses_587() {
 #[test]
 fn the_preset_security_named_explicitly_keeps_the_preset_port() {
     let new = NewAccount {
-        security: Some(Security::Tls),
+        smtp: EndpointFlags {
+            security: Some(Security::Tls),
+            ..EndpointFlags::default()
+        },
         ..new_account("home", Provider::Fastmail)
     };
     assert_eq!(
@@ -103,8 +119,11 @@ fn the_preset_security_named_explicitly_keeps_the_preset_port() {
 #[test]
 fn explicit_port_and_security_both_win() {
     let new = NewAccount {
-        security: Some(Security::Tls),
-        port: Some(2465),
+        smtp: EndpointFlags {
+            security: Some(Security::Tls),
+            port: Some(2465),
+            ..EndpointFlags::default()
+        },
         ..new_account("work", Provider::Office365)
     };
     assert_eq!(
@@ -117,7 +136,10 @@ fn explicit_port_and_security_both_win() {
 #[test]
 fn custom_with_a_host_defaults_to_starttls_on_587() {
     let new = NewAccount {
-        host: Some("mail.example.org".into()),
+        smtp: EndpointFlags {
+            host: Some("mail.example.org".into()),
+            ..EndpointFlags::default()
+        },
         ..new_account("own", Provider::Custom)
     };
     assert_eq!(
@@ -227,7 +249,10 @@ fn a_host_with_a_port_or_scheme_is_refused_with_exit_64() {
         "",
     ] {
         let new = NewAccount {
-            host: Some(host.into()),
+            smtp: EndpointFlags {
+                host: Some(host.into()),
+                ..EndpointFlags::default()
+            },
             ..new_account("own", Provider::Custom)
         };
         s.add(&new, "host-test-pw-1").fails_with(
@@ -330,7 +355,10 @@ fn servers_named_by_dns_name_or_ipv4_address_are_accepted() {
         longest.as_str(),
     ] {
         let new = NewAccount {
-            host: Some(host.into()),
+            smtp: EndpointFlags {
+                host: Some(host.into()),
+                ..EndpointFlags::default()
+            },
             ..new_account("own", Provider::Custom)
         };
         assert_eq!(
@@ -362,7 +390,10 @@ fn servers_that_are_no_dns_name_are_refused_with_exit_64() {
         too_long.as_str(),
     ] {
         let new = NewAccount {
-            host: Some(host.into()),
+            smtp: EndpointFlags {
+                host: Some(host.into()),
+                ..EndpointFlags::default()
+            },
             ..new_account("own", Provider::Custom)
         };
         s.add(&new, "host-test-pw-1").fails_with(
@@ -376,7 +407,10 @@ fn servers_that_are_no_dns_name_are_refused_with_exit_64() {
 #[test]
 fn an_international_server_name_is_refused_pointing_to_its_ascii_form() {
     let new = NewAccount {
-        host: Some("mail.bücher.example".into()),
+        smtp: EndpointFlags {
+            host: Some("mail.bücher.example".into()),
+            ..EndpointFlags::default()
+        },
         ..new_account("own", Provider::Custom)
     };
     let message = Setup::new()

@@ -280,7 +280,7 @@ fn every_snippet_refuses_a_server_that_is_no_dns_name_with_exit_64() {
         "smtp example org",
         "smtp.example.org\n[core]",
     ] {
-        let s = hand_edited(|a| a.host = host.into());
+        let s = hand_edited(|a| a.smtp.as_mut().expect("SMTP").host = host.into());
         for tool in [Tool::Msmtp, Tool::Neomutt, Tool::Git] {
             config(&s, tool, "work").fails_with(
                 exit::USAGE,

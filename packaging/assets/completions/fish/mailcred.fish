@@ -28,16 +28,16 @@ complete -c mailcred -n "__fish_mailcred_needs_command" -s h -l help -d 'Print h
 complete -c mailcred -n "__fish_mailcred_needs_command" -s V -l version -d 'Print version'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "add" -d 'Add a mail account and store its app password (prompted, or --password-stdin)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "get" -d 'Print an account\'s password and a newline (for msmtp\'s passwordeval, neomutt backticks). Never reads stdin'
-complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "list" -d 'List the accounts (never a secret)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "list" -d 'List the accounts and their endpoints (never a secret)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "show" -d 'Show one account (never a secret)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "remove" -d 'Remove an account and its stored password'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "set-password" -d 'Replace an account\'s stored password (prompted, or --password-stdin)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "neomutt" -d 'neomutt\'s account_command: print username, login and password lines for the account on that server'
-complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "config" -d 'Print a configuration snippet for msmtp, neomutt or git send-email'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "config" -d 'Print a configuration snippet for msmtp, neomutt, git, mutt, mbsync, OfflineIMAP, getmail6, aerc or himalaya'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "configure" -d 'Write an account\'s git send-email settings with git config'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "git" -d 'Act as git\'s credential helper: `mailcred git get` is `git-credential-mailcred get`'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "doctor" -d 'Check that the keyring works, by storing, reading and deleting a throwaway secret'
-complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "test" -d 'Connect to an account\'s server, negotiate TLS and log in with the stored password; sends nothing (runs mailcred-smtp, from the mailcred-lettre package)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "test" -d 'Log in to every server of an account (SMTP, IMAP, POP) with the stored password, over TLS; sends and fetches nothing (runs mailcred-smtp, from the mailcred-lettre package)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "send" -d 'Send the message on stdin like sendmail, through the account whose user is its From: address (runs mailcred-smtp, from the mailcred-lettre package)'
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l provider -d 'The mail provider; presets its server, port and security' -r -f -a "office365\t'Microsoft 365 (work or school accounts)'
 outlook\t'Outlook.com, Hotmail, Live (personal Microsoft accounts)'
@@ -46,18 +46,30 @@ icloud\t'iCloud Mail'
 fastmail\t'Fastmail'
 yahoo\t'Yahoo Mail'
 zoho\t'Zoho Mail'
-custom\t'Any other server: `--host` is required'"
+custom\t'Any other server: give --host, --imap-host or --pop-host'"
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l user -d 'The login, usually the e-mail address' -r
-complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l host -d 'SMTP server (required for --provider custom)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l host -d 'SMTP server, overriding the preset (for --provider custom: give it to send mail)' -r
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l port -d 'SMTP port' -r
-complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l security -d 'Connection security' -r -f -a "starttls\t'Plain connection upgraded with STARTTLS (usually port 587)'
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l security -d 'SMTP connection security' -r -f -a "starttls\t'Plain connection upgraded with STARTTLS (usually port 587)'
 tls\t'TLS from the first byte (usually port 465)'
 none-dangerous\t'No encryption at all: the password crosses the network in clear text. Only for a relay on this machine'"
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l imap-host -d 'IMAP server, overriding the preset (for --provider custom: give it to read mail over IMAP)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l imap-port -d 'IMAP port (993 under TLS, 143 with STARTTLS)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l imap-security -d 'IMAP connection security' -r -f -a "tls\t'TLS from the first byte (usually port 993)'
+starttls\t'Plain connection upgraded with STARTTLS (usually port 143)'"
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l imap-login -d 'The IMAP login, when it is not --user (iCloud may take the name without @icloud.com)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l pop-host -d 'POP server, overriding the preset (implies --pop)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l pop-port -d 'POP port (995 under TLS, 110 with STARTTLS)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l pop-security -d 'POP connection security' -r -f -a "tls\t'TLS from the first byte (usually port 995)'
+starttls\t'Plain connection upgraded with STARTTLS (usually port 110)'"
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l pop-login -d 'The POP login, when it is not --user' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l pop -d 'Also record the provider\'s POP server (providers keep POP off until you turn it on)'
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l password-stdin -d 'Read the password from the first line of stdin instead of a prompt'
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l allow-erase -d 'Let `git credential reject` (git send-email after a failed AUTH) erase the password. By default it is kept: an app password is shown once'
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcred -n "__fish_mailcred_using_subcommand get" -s h -l help -d 'Print help'
 complete -c mailcred -n "__fish_mailcred_using_subcommand list" -l json -d 'Print JSON'
+complete -c mailcred -n "__fish_mailcred_using_subcommand list" -l names -d 'Print only the names, one a line (for shell completion)'
 complete -c mailcred -n "__fish_mailcred_using_subcommand list" -s h -l help -d 'Print help'
 complete -c mailcred -n "__fish_mailcred_using_subcommand show" -l json -d 'Print JSON'
 complete -c mailcred -n "__fish_mailcred_using_subcommand show" -s h -l help -d 'Print help'
@@ -67,7 +79,7 @@ complete -c mailcred -n "__fish_mailcred_using_subcommand set-password" -l passw
 complete -c mailcred -n "__fish_mailcred_using_subcommand set-password" -s h -l help -d 'Print help'
 complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -l hostname -d 'The server neomutt connects to (no port)' -r
 complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -l username -d 'The login neomutt knows, if any' -r
-complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -l type -d 'smtp, imap, pop or nntp' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -l type -d 'The protocol: smtp, imap or pop, with an `s` under TLS (smtps, imaps, pops). Answered for the account\'s endpoint of that protocol; nntp is not served' -r
 complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -s h -l help -d 'Print help'
 complete -c mailcred -n "__fish_mailcred_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcred -n "__fish_mailcred_using_subcommand configure" -l local -d 'Write to the current repository instead of ~/.gitconfig'
@@ -84,3 +96,24 @@ complete -c mailcred -n "__fish_mailcred_using_subcommand send" -s f -d 'The env
 complete -c mailcred -n "__fish_mailcred_using_subcommand send" -s t -l read-recipients -d 'Also send to the To, Cc and Bcc addresses of the message'
 complete -c mailcred -n "__fish_mailcred_using_subcommand send" -s i -d 'A line holding only "." does not end the message; also spelled -oi'
 complete -c mailcred -n "__fish_mailcred_using_subcommand send" -l help -d 'Print this help'
+
+# Account names for the arguments that take one, from `mailcred list --names`
+# (names only, never a secret).
+function __fish_mailcred_account_at
+    # Whether the word being completed is positional $argv[1] of subcommand $argv[2].
+    set -l cmd (commandline -opc)
+    test (count $cmd) -ge 2; and test "$cmd[2]" = "$argv[2]"; or return 1
+    set -l n 1
+    for i in (seq 3 (count $cmd))
+        string match -q -- '-*' $cmd[$i]; or set n (math $n + 1)
+    end
+    test $n -eq $argv[1]
+end
+complete -c mailcred -n "__fish_mailcred_account_at 1 get" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 1 show" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 1 remove" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 1 set-password" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 2 config" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 2 configure" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_account_at 1 test" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
+complete -c mailcred -n "__fish_mailcred_using_subcommand send" -l account -x -a "(mailcred list --names 2>/dev/null)" -d 'mail account'

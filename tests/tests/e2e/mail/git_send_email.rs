@@ -305,7 +305,7 @@ fn logins_with_quotes_backslashes_and_comment_characters_reach_git_whole() {
 #[test]
 fn a_hostile_server_name_gets_no_git_snippet_and_configure_git_writes_nothing() {
     let host = "smtp.example.org\"]\n[core]\n\tpager = touch PWNED";
-    let hand = HandEdited::new(|a| a.host = host.into());
+    let hand = HandEdited::new(|a| smtp_of(a).host = host.into());
     assert_no_snippet(
         &hand.config("git"),
         "a server name that is no DNS name would break the credential section",

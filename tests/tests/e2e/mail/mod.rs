@@ -22,6 +22,7 @@ use crate::mail_account::{ACCOUNT, MailAccount, PASSWORD, RECIPIENT, USER, WRONG
 mod git_send_email;
 mod msmtp;
 mod neomutt;
+mod neomutt_imap;
 
 /// What the mail tools need of the shared fixture.
 impl MailAccount {
@@ -165,6 +166,14 @@ fn edit_account(session: &KeyringSession, edit: impl FnOnce(&mut Account)) {
     edit(&mut accounts.accounts[0]);
     let json = serde_json::to_string_pretty(&accounts).expect("accounts encode as JSON");
     fs::write(&file, json).expect("cannot write the account file");
+}
+
+/// The SMTP endpoint of an account the tests added with one.
+fn smtp_of(account: &mut Account) -> &mut mailcred_core::accounts::Endpoint {
+    account
+        .smtp
+        .as_mut()
+        .expect("the test account has an SMTP endpoint")
 }
 
 /// A session holding one account `work` (smtp.example.org:587, STARTTLS)

@@ -156,7 +156,7 @@ fn a_line_break_in_the_login_or_server_gets_no_msmtp_snippet_and_runs_nothing() 
             let value = if what == "login" {
                 &mut a.user
             } else {
-                &mut a.host
+                &mut smtp_of(a).host
             };
             value.push_str("\neval touch PWNED");
         });

@@ -29,7 +29,7 @@ Alice
 
 /// Which real neomutt runs.
 #[derive(Clone, Copy, Debug)]
-enum Neomutt {
+pub(super) enum Neomutt {
     /// The system's `neomutt` (Debian 12: 20220429, no `account_command`).
     System,
     /// A neomutt with `account_command`: `MAILCRED_TEST_NEW_NEOMUTT`, else
@@ -38,7 +38,7 @@ enum Neomutt {
 }
 
 impl Neomutt {
-    fn program(self) -> PathBuf {
+    pub(super) fn program(self) -> PathBuf {
         match self {
             Self::System => {
                 require("neomutt", "neomutt");
@@ -328,7 +328,7 @@ fn a_login_sh_would_run_never_reaches_account_command_and_logs_in_whole() {
 #[test]
 fn a_hostile_server_name_gets_no_neomutt_snippet() {
     let host = r#"smtp.example.org"; source "touch PWNED |"; set x=""#;
-    let hand = HandEdited::new(|a| a.host = host.into());
+    let hand = HandEdited::new(|a| smtp_of(a).host = host.into());
     let printed = hand.config("neomutt");
     if printed.success() {
         query(Neomutt::System, &hand.session, &printed.stdout, "smtp_url");

@@ -127,6 +127,38 @@ fn mailcred_send_sends_stdin_to_the_arguments_through_the_from_account() {
     );
 }
 
+/// The mailcred-mta package links `/usr/sbin/sendmail` to mailcred-smtp;
+/// cron and mail(1) run it by that name, with sendmail's options and no
+/// command.
+#[test]
+fn mailcred_smtp_linked_as_sendmail_sends_like_mailcred_send() {
+    let relay = MailAccount::new(SmtpMode::StartTls, PASSWORD);
+    let sbin = TempDir::new().unwrap();
+    let sendmail = sbin.path().join("sendmail");
+    std::os::unix::fs::symlink(bin("mailcred-smtp"), &sendmail).unwrap();
+    let mut command = relay.command(sendmail.to_str().unwrap());
+    command.args(relay.ca_args()).args([
+        "-i",
+        "-FCronDaemon",
+        "-B8BITMIME",
+        "-oem",
+        "--",
+        RECIPIENT,
+    ]);
+    let sent = run(command, MESSAGE.as_bytes());
+    assert!(
+        sent.success() && sent.stderr.is_empty(),
+        "a link named sendmail is `mailcred send`, taking cron's options:\n{sent}"
+    );
+    let messages = relay.server.messages();
+    assert_eq!(messages.len(), 1, "one message sent: {messages:?}");
+    assert_eq!(
+        messages[0].rcpt_tos,
+        [RECIPIENT],
+        "to the argument recipient"
+    );
+}
+
 #[test]
 fn mailcred_send_dash_t_sends_to_to_cc_and_bcc_with_the_given_sender() {
     let relay = MailAccount::new(SmtpMode::Tls, PASSWORD);

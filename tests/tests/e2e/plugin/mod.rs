@@ -72,6 +72,7 @@ impl MailAccount {
     /// asking `helper`.
     fn builder(&self, helper: CredentialHelper) -> MailcredTransportBuilder {
         let builder = MailcredTransportBuilder::from_account_dangerous(&self.account())
+            .expect("the relay account sends through SMTP")
             .credential_helper(helper);
         if self.server.mode().uses_tls() {
             builder

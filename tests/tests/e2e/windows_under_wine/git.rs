@@ -73,24 +73,40 @@ fn a_16_kib_password_round_trips_through_credential_manager_in_parts_under_wine(
     );
 }
 
+/// On Windows a file any process has open, if only to look at it, cannot be
+/// replaced: helpers that read the index while another replaces it made
+/// that store fail with "Access denied" (exit 74), until replacing waited
+/// for them.
 #[test]
-fn git_processes_storing_at_once_each_keep_their_password_under_wine() {
+fn helpers_storing_and_reading_at_once_all_succeed_and_keep_every_password_under_wine() {
     let prefix = WinePrefix::new();
     let credential = |n: usize| {
         format!("protocol=smtp\nhost=smtp.example.com:587\nusername=user{n}\npassword=pw-{n}\n")
     };
-    // Started together, so they race for the index lock and Credential Manager.
-    let running: Vec<_> = (0..4)
-        .map(|n| {
+    approve(&prefix, ALICE);
+    // Started together, so they race for the index and Credential Manager.
+    let running: Vec<_> = (0..6)
+        .flat_map(|n| {
             let store = prefix.exe("git-credential-mailcred.exe", &["store"]);
-            start(store, credential(n).as_bytes())
+            let get = prefix.exe("git-credential-mailcred.exe", &["get"]);
+            [
+                ("store", start(store, credential(n).as_bytes())),
+                ("get", start(get, ASK_ALICE.as_bytes())),
+            ]
         })
         .collect();
-    for running in running {
-        let stored = finish(running);
-        assert!(stored.success(), "{stored}");
+    for (action, running) in running {
+        let outcome = finish(running);
+        assert!(
+            outcome.success() && outcome.stderr.is_empty(),
+            "a {action} running beside others must succeed silently {}:\n{outcome}",
+            under_wine()
+        );
+        if action == "get" {
+            assert_eq!(outcome.stdout, ANSWER_ALICE, "{}", under_wine());
+        }
     }
-    for n in 0..4 {
+    for n in 0..6 {
         let asked = format!("protocol=smtp\nhost=smtp.example.com:587\nusername=user{n}\n");
         let got = exe(&prefix, "git-credential-mailcred.exe", &["get"], &asked);
         assert_eq!(

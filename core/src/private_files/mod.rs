@@ -9,8 +9,10 @@ use std::io::{self, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+mod versioned;
+
+pub use crate::from_json_file_error;
+pub use versioned::{JsonFileError, Unreadable, VersionedJson, parse_json};
 
 /// The longest any mailcred waits for another to finish with a file: a
 /// change holds the lock for one keyring call, itself bounded.
@@ -73,6 +75,37 @@ fn kind_of(metadata: &fs::Metadata) -> &'static str {
     } else {
         "something other than a file"
     }
+}
+
+/// Moves the finished temporary file over `target`. On Windows a file that
+/// any process has open, if only to look at its size, cannot be replaced
+/// (access denied, or a sharing violation) until it is closed, a moment
+/// later: another mailcred checking whether the file exists, a virus
+/// scanner, a backup tool. So a refused replace is tried again for up to
+/// about a second before it counts; on Unix a rename is never refused so.
+fn persist(mut tmp: tempfile::NamedTempFile, target: &Path) -> io::Result<()> {
+    let mut wait = Duration::from_millis(5);
+    let mut waited = Duration::ZERO;
+    loop {
+        match tmp.persist(target) {
+            Ok(_) => return Ok(()),
+            Err(e) if cfg!(windows) && is_held_open(&e.error) && waited < REPLACE_PATIENCE => {
+                tmp = e.file;
+                std::thread::sleep(wait);
+                waited += wait;
+                wait = (wait * 2).min(Duration::from_millis(100));
+            }
+            Err(e) => return Err(e.error),
+        }
+    }
+}
+
+/// How long a replace waits for a file others hold open (Windows).
+const REPLACE_PATIENCE: Duration = Duration::from_secs(1);
+
+/// ERROR_ACCESS_DENIED (5) or ERROR_SHARING_VIOLATION (32).
+fn is_held_open(error: &io::Error) -> bool {
+    error.kind() == ErrorKind::PermissionDenied || error.raw_os_error() == Some(32)
 }
 
 /// A folder (0700) of private files (0600).
@@ -174,9 +207,16 @@ impl PrivateDir {
         let Some(bytes) = self.read(name).map_err(io)? else {
             return Ok(T::default());
         };
-        parse_json(&bytes).map_err(|reason| JsonFileError::Corrupt {
-            path: self.dir.join(name),
-            reason,
+        parse_json(&bytes).map_err(|problem| match problem {
+            Unreadable::Damaged(reason) => JsonFileError::Corrupt {
+                path: self.dir.join(name),
+                reason,
+            },
+            Unreadable::Newer(version) => JsonFileError::Newer {
+                path: self.dir.join(name),
+                version,
+                supported: T::FORMAT_VERSION,
+            },
         })
     }
 
@@ -204,7 +244,7 @@ impl PrivateDir {
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
         tmp.write_all(bytes)?;
         tmp.as_file().sync_all()?;
-        tmp.persist(self.dir.join(name)).map_err(|e| e.error)?;
+        persist(tmp, &self.dir.join(name))?;
         #[cfg(unix)]
         if let Ok(handle) = File::open(&self.dir) {
             // Makes the rename durable; best effort.
@@ -212,94 +252,6 @@ impl PrivateDir {
         }
         Ok(())
     }
-}
-
-/// The contents of a JSON file kept in a [`PrivateDir`], carrying its format
-/// version so that a newer file is refused rather than misread.
-pub trait VersionedJson: Serialize + DeserializeOwned + Default {
-    /// The format version this build reads and writes.
-    const FORMAT_VERSION: u32;
-
-    /// The version field.
-    fn version_mut(&mut self) -> &mut u32;
-}
-
-/// Why [`PrivateDir::read_json`] or [`PrivateDir::write_json`] failed. Each
-/// file turns it into its own public error, whose message names the file.
-#[derive(Debug)]
-pub enum JsonFileError {
-    /// Reading, encoding or writing failed.
-    Io {
-        /// What was being done.
-        action: &'static str,
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: io::Error,
-    },
-    /// The file is damaged.
-    Corrupt {
-        /// The file.
-        path: PathBuf,
-        /// Why (see [`parse_json`]).
-        reason: String,
-    },
-}
-
-impl JsonFileError {
-    /// An [`Io`](Self::Io) error: doing `action` on `path` failed.
-    pub fn io(action: &'static str, path: PathBuf, source: io::Error) -> Self {
-        Self::Io {
-            action,
-            path,
-            source,
-        }
-    }
-}
-
-/// `From<JsonFileError>` for a file's own error enum, whose `Io` and
-/// `Corrupt` variants have the fields of [`JsonFileError`]'s.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! from_json_file_error {
-    ($error:ty) => {
-        impl From<$crate::private_files::JsonFileError> for $error {
-            fn from(error: $crate::private_files::JsonFileError) -> Self {
-                use $crate::private_files::JsonFileError;
-                match error {
-                    JsonFileError::Io {
-                        action,
-                        path,
-                        source,
-                    } => Self::Io {
-                        action,
-                        path,
-                        source,
-                    },
-                    JsonFileError::Corrupt { path, reason } => Self::Corrupt { path, reason },
-                }
-            }
-        }
-    };
-}
-pub use crate::from_json_file_error;
-
-/// Parses `bytes` as a `T` of the current format version. The error is the
-/// reason it is damaged (a position and a kind, never the file's contents).
-pub fn parse_json<T: VersionedJson>(bytes: &[u8]) -> Result<T, String> {
-    let mut value: T = serde_json::from_slice(bytes).map_err(|e| {
-        format!(
-            "line {}, column {}: {:?}",
-            e.line(),
-            e.column(),
-            e.classify()
-        )
-    })?;
-    let version = *value.version_mut();
-    if version != T::FORMAT_VERSION {
-        return Err(format!("unknown format version {version}"));
-    }
-    Ok(value)
 }
 
 #[cfg(test)]

@@ -4,16 +4,19 @@
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use const_format::concatcp;
 use mailcred_core::smtp_options;
 
-use crate::accounts::{Provider, Security};
+use crate::accounts::Protocol;
 use crate::commands::snippets::{GitScope, Tool};
 use crate::commands::{self, CommandError, Context};
+
+mod add;
+
 use crate::terminal::printable;
 use crate::{exit, harden, secret_input};
+pub use add::AddArgs;
 
 /// Keeps mail app passwords in the OS keyring and serves them to git
 /// send-email, msmtp and neomutt.
@@ -39,11 +42,14 @@ pub enum Command {
         /// The account.
         account: String,
     },
-    /// List the accounts (never a secret).
+    /// List the accounts and their endpoints (never a secret).
     List {
         /// Print JSON.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "names")]
         json: bool,
+        /// Print only the names, one a line (for shell completion).
+        #[arg(long)]
+        names: bool,
     },
     /// Show one account (never a secret).
     Show {
@@ -72,7 +78,8 @@ pub enum Command {
     /// neomutt's account_command: print username, login and password lines
     /// for the account on that server.
     Neomutt(NeomuttArgs),
-    /// Print a configuration snippet for msmtp, neomutt or git send-email.
+    /// Print a configuration snippet for msmtp, neomutt, git, mutt, mbsync,
+    /// OfflineIMAP, getmail6, aerc or himalaya.
     Config {
         /// For which program.
         #[arg(value_enum)]
@@ -130,50 +137,6 @@ pub enum Command {
     },
 }
 
-/// `mailcred add`.
-#[derive(Debug, Args)]
-pub struct AddArgs {
-    /// A short name for the account, used by `mailcred get NAME`.
-    pub account: String,
-    /// The mail provider; presets its server, port and security.
-    #[arg(long, value_parser = provider_parser())]
-    pub provider: Provider,
-    /// The login, usually the e-mail address.
-    #[arg(long)]
-    pub user: String,
-    /// SMTP server (required for --provider custom).
-    #[arg(long)]
-    pub host: Option<String>,
-    /// SMTP port.
-    #[arg(long)]
-    pub port: Option<u16>,
-    /// Connection security.
-    #[arg(long, value_parser = security_parser())]
-    pub security: Option<Security>,
-    /// Read the password from the first line of stdin instead of a prompt.
-    #[arg(long)]
-    pub password_stdin: bool,
-    /// Let `git credential reject` (git send-email after a failed AUTH) erase
-    /// the password. By default it is kept: an app password is shown once.
-    #[arg(long)]
-    pub allow_erase: bool,
-}
-
-/// `--provider`'s values, from the preset table of mailcred-core (which has
-/// no clap, so no `ValueEnum` derive there).
-fn provider_parser() -> impl clap::builder::TypedValueParser<Value = Provider> {
-    let values = Provider::ALL.map(|p| PossibleValue::new(p.name()).help(p.description()));
-    PossibleValuesParser::new(values)
-        .map(|name| Provider::from_name(&name).expect("only listed names parse"))
-}
-
-/// `--security`'s values, like [`provider_parser`].
-fn security_parser() -> impl clap::builder::TypedValueParser<Value = Security> {
-    let values = Security::ALL.map(|s| PossibleValue::new(s.name()).help(s.description()));
-    PossibleValuesParser::new(values)
-        .map(|name| Security::from_name(&name).expect("only listed names parse"))
-}
-
 /// `mailcred neomutt`, with the arguments neomutt passes.
 #[derive(Debug, Args)]
 pub struct NeomuttArgs {
@@ -183,7 +146,9 @@ pub struct NeomuttArgs {
     /// The login neomutt knows, if any.
     #[arg(long)]
     pub username: Option<String>,
-    /// smtp, imap, pop or nntp.
+    /// The protocol: smtp, imap or pop, with an `s` under TLS (smtps,
+    /// imaps, pops). Answered for the account's endpoint of that protocol;
+    /// nntp is not served.
     #[arg(long = "type")]
     pub kind: Option<String>,
 }
@@ -258,9 +223,16 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
     let ctx = Context::from_environment()?;
     let out = io::stdout().lock();
     match command {
-        Command::Add(args) => add(&ctx, args),
+        Command::Add(args) => add::run(&ctx, args),
         Command::Get { account } => commands::lookup::get(&ctx, &account, out),
-        Command::List { json } => commands::listing::list(&ctx, json, out),
+        Command::List { json, names } => {
+            let format = match (json, names) {
+                (true, _) => commands::listing::ListFormat::Json,
+                (_, true) => commands::listing::ListFormat::Names,
+                _ => commands::listing::ListFormat::Table,
+            };
+            commands::listing::list(&ctx, format, out)
+        }
         Command::Show { account, json } => commands::listing::show(&ctx, &account, json, out),
         Command::Remove { account, yes } => {
             commands::accounts::find(&ctx, &account)?;
@@ -278,7 +250,22 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
             commands::accounts::set_password(&ctx, &account, password, out)
         }
         Command::Neomutt(args) => {
-            commands::lookup::neomutt(&ctx, &args.hostname, args.username.as_deref(), out)
+            let protocol = match args.kind.as_deref() {
+                None => None,
+                Some(kind) => Some(Protocol::from_scheme(kind).ok_or_else(|| {
+                    CommandError::Usage(format!(
+                        "--type {kind:?}: mailcred serves smtp, imap and pop (with or without \
+                         the s of TLS), not this"
+                    ))
+                })?),
+            };
+            commands::lookup::neomutt(
+                &ctx,
+                &args.hostname,
+                args.username.as_deref(),
+                protocol,
+                out,
+            )
         }
         Command::Config { tool, account } => {
             commands::snippets::config(&ctx, tool, &account, "mailcred", out)
@@ -304,34 +291,10 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
     }
 }
 
-fn add(ctx: &Context<'_>, args: AddArgs) -> Result<(), CommandError> {
-    let new = commands::accounts::NewAccount {
-        name: args.account,
-        provider: args.provider,
-        user: args.user,
-        host: args.host,
-        port: args.port,
-        security: args.security,
-        allow_erase: args.allow_erase,
-    };
-    let added = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let account = commands::accounts::resolve(&new, added)?;
-    // Say so before asking for a password that would then be thrown away.
-    commands::accounts::check_free(&ctx.accounts.read()?, &account)?;
-    let advice = account.provider.advice();
-    if !advice.is_empty() {
-        eprintln!("{advice}");
-    }
-    if account.security == Security::NoneDangerous {
-        eprintln!(
-            "mailcred: warning: --security none-dangerous sends the password unencrypted; use it only for a relay on this machine"
-        );
-    }
-    let password = new_password(&account.name, args.password_stdin)?;
-    commands::accounts::add(ctx, account, password, io::stdout().lock())
-}
-
-fn new_password(account: &str, from_stdin: bool) -> Result<secrecy::SecretString, CommandError> {
+pub(crate) fn new_password(
+    account: &str,
+    from_stdin: bool,
+) -> Result<secrecy::SecretString, CommandError> {
     Ok(if from_stdin {
         secret_input::from_stdin(secret_input::unbuffered_stdin())?
     } else {

@@ -1,0 +1,168 @@
+//! The test server's `dovecot.conf`: nothing from `/etc/dovecot`, every
+//! path inside the server's directory, every service as the one
+//! unprivileged user.
+
+use std::path::Path;
+
+use super::{Ports, STARTTLS_HOST};
+
+/// The user Dovecot and its mail run as.
+#[derive(Debug, Clone)]
+pub(super) struct RunAs {
+    pub user: String,
+    pub group: String,
+    /// The uid and gid to switch to before starting Dovecot: when the test
+    /// runs as root (CI, containers), Dovecot runs as `nobody`; otherwise
+    /// as the test's own user, and nothing is switched.
+    pub switch_to: Option<(u32, u32)>,
+}
+
+impl RunAs {
+    pub(super) fn unprivileged() -> RunAs {
+        if rustix::process::geteuid().is_root() {
+            let uid = id_of("/etc/passwd", "nobody");
+            let (group, gid) = ["nogroup", "nobody"]
+                .into_iter()
+                .find_map(|g| Some((g.to_owned(), lookup("/etc/group", g)?)))
+                .expect("a group nogroup or nobody in /etc/group");
+            return RunAs {
+                user: "nobody".into(),
+                group,
+                switch_to: Some((uid, gid)),
+            };
+        }
+        let id = |flag: &str| {
+            let out = std::process::Command::new("id")
+                .arg(flag)
+                .output()
+                .expect("run id");
+            String::from_utf8(out.stdout)
+                .expect("id prints UTF-8")
+                .trim()
+                .to_owned()
+        };
+        RunAs {
+            user: id("-un"),
+            group: id("-gn"),
+            switch_to: None,
+        }
+    }
+}
+
+fn id_of(file: &str, name: &str) -> u32 {
+    lookup(file, name).unwrap_or_else(|| panic!("no {name} in {file}"))
+}
+
+/// The numeric id (third field) of `name` in a passwd or group file.
+fn lookup(file: &str, name: &str) -> Option<u32> {
+    std::fs::read_to_string(file)
+        .ok()?
+        .lines()
+        .find_map(|line| {
+            let mut fields = line.split(':');
+            (fields.next()? == name).then(|| fields.nth(1)?.parse().ok())?
+        })
+}
+
+pub(super) struct Config<'a> {
+    pub dir: &'a Path,
+    pub ports: Ports,
+    pub run_as: &'a RunAs,
+}
+
+impl Config<'_> {
+    pub(super) fn render(&self) -> String {
+        let dir = self.dir.display();
+        let Ports {
+            imaps,
+            imap,
+            pop3s,
+            pop3,
+            imap_localhost,
+            pop3_localhost,
+        } = self.ports;
+        let RunAs { user, group, .. } = self.run_as;
+        format!(
+            r#"# Written by the mailcred tests; nothing else is read.
+base_dir = {dir}/run
+state_dir = {dir}/state
+log_path = {dir}/dovecot.log
+protocols = imap pop3
+listen = 127.0.0.1
+
+ssl = required
+ssl_cert = <{dir}/cert.pem
+ssl_key = <{dir}/key.pem
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+
+# Failures answered at once: the default 2 s, and the half-second timer
+# that flushes delayed failures even at 0, would slow every negative test.
+auth_failure_delay = 0
+# The log is the tests' evidence: each refused password is written out.
+auth_verbose = yes
+auth_verbose_passwords = plain
+
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
+first_valid_uid = 1
+
+# First a passdb that authenticates nobody and only sets `nodelay`, which
+# a failing passdb's own fields (rolled back on failure) cannot carry.
+passdb {{
+  driver = static
+  args = noauthenticate nodelay=yes
+  result_success = continue
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {dir}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={user} gid={group} home={dir}/home/%u
+}}
+mail_location = maildir:~/Maildir
+
+# Unprivileged: no chroot, which needs root.
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = {STARTTLS_HOST}
+    port = {imap}
+  }}
+  inet_listener imaps {{
+    port = {imaps}
+    ssl = yes
+  }}
+  inet_listener imap_localhost {{
+    port = {imap_localhost}
+  }}
+}}
+service pop3-login {{
+  chroot =
+  inet_listener pop3 {{
+    address = {STARTTLS_HOST}
+    port = {pop3}
+  }}
+  inet_listener pop3s {{
+    port = {pop3s}
+    ssl = yes
+  }}
+  inet_listener pop3_localhost {{
+    port = {pop3_localhost}
+  }}
+}}
+# No penalty per address after failed logins: every test's clients come
+# from 127.0.0.1, and the penalty would add seconds to each negative case.
+service anvil {{
+  chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+"#
+        )
+    }
+}
