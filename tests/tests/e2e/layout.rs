@@ -19,13 +19,16 @@ struct Item {
     secret: String,
 }
 
-fn plant(session: &KeyringSession) {
+/// Plants the format-1 fixture files where this session's mailcred looks,
+/// and its keyring items with `secret-tool`, as mailcred 0.1 left them.
+pub(super) fn plant(session: &KeyringSession) {
     require("secret-tool", "libsecret-tools");
-    let root = session.home().parent().unwrap().to_owned();
-    for (name, dir) in [("accounts.json", "config"), ("credentials.json", "data")] {
-        let to = root.join(dir).join("mailcred");
-        fs::create_dir_all(&to).unwrap();
-        fs::copy(Path::new(FIXTURES).join(name), to.join(name)).unwrap();
+    for (name, path) in [
+        ("accounts.json", session.account_file()),
+        ("credentials.json", session.index_path()),
+    ] {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::copy(Path::new(FIXTURES).join(name), path).unwrap();
     }
     let items: Vec<Item> =
         serde_json::from_slice(&fs::read(Path::new(FIXTURES).join("keyring.json")).unwrap())

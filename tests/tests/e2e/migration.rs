@@ -6,42 +6,8 @@
 use std::fs;
 use std::path::Path;
 
+use super::layout::plant;
 use super::*;
-
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../helper/tests/fixtures/layout-v1"
-);
-
-#[derive(serde::Deserialize)]
-struct Item {
-    label: String,
-    attributes: std::collections::HashMap<String, String>,
-    secret: String,
-}
-
-fn plant(session: &KeyringSession) {
-    require("secret-tool", "libsecret-tools");
-    for (name, path) in [
-        ("accounts.json", session.account_file()),
-        ("credentials.json", session.index_path()),
-    ] {
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::copy(Path::new(FIXTURES).join(name), path).unwrap();
-    }
-    let items: Vec<Item> =
-        serde_json::from_slice(&fs::read(Path::new(FIXTURES).join("keyring.json")).unwrap())
-            .unwrap();
-    for item in items {
-        let mut store = session.command("secret-tool");
-        store.args(["store", "--label", &item.label]);
-        for key in ["service", "username"] {
-            store.args([key, &item.attributes[key]]);
-        }
-        let stored = run(store, item.secret.as_bytes());
-        assert!(stored.success(), "secret-tool store:\n{stored}");
-    }
-}
 
 fn version_of(path: &Path) -> serde_json::Value {
     let json: serde_json::Value = serde_json::from_slice(&fs::read(path).unwrap()).unwrap();
