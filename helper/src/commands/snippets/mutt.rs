@@ -3,7 +3,7 @@
 //! `account_command`: the password comes from backticks, which mutt runs
 //! through sh while reading the file, taking the first line of output.
 
-use super::neomutt::{quoted, url};
+use super::neomutt::{folder_lines, quoted, smtp_url_line};
 use super::{CommandError, usable};
 use crate::accounts::{Account, Protocol, Security};
 
@@ -21,24 +21,11 @@ pub(super) fn snippet(a: &Account, command: &str) -> Result<String, CommandError
     let mut text = String::from("# ~/.muttrc (mutt 2)\n");
     text.push_str(&format!("set from = {}\n", quoted(&a.user)));
     if let Some(e) = smtp {
-        let scheme = if e.security == Security::Tls {
-            "smtps"
-        } else {
-            "smtp"
-        };
-        text.push_str(&format!("set smtp_url = {}\n", quoted(&url(a, scheme, e))));
+        text.push_str(&smtp_url_line(a, e));
         text.push_str(&format!("set smtp_pass = {password}\n"));
     }
     if let Some(e) = imap {
-        let scheme = if e.security == Security::Tls {
-            "imaps"
-        } else {
-            "imap"
-        };
-        text.push_str(&format!(
-            "set folder = {}\nset spoolfile = '+INBOX'\n",
-            quoted(&url(a, scheme, e))
-        ));
+        text.push_str(&folder_lines(a, e));
         text.push_str(&format!("set imap_pass = {password}\n"));
     }
     let starttls = [smtp, imap]

@@ -13,23 +13,10 @@ pub(super) fn snippet(a: &Account, command: &str) -> String {
     let mut text = String::from("# ~/.neomuttrc\n");
     text.push_str(&format!("set from = {}\n", quoted(&a.user)));
     if let Some(e) = smtp {
-        let scheme = if e.security == Security::Tls {
-            "smtps"
-        } else {
-            "smtp"
-        };
-        text.push_str(&format!("set smtp_url = {}\n", quoted(&url(a, scheme, e))));
+        text.push_str(&smtp_url_line(a, e));
     }
     if let Some(e) = imap {
-        let scheme = if e.security == Security::Tls {
-            "imaps"
-        } else {
-            "imap"
-        };
-        text.push_str(&format!(
-            "set folder = {}\nset spoolfile = '+INBOX'\n",
-            quoted(&url(a, scheme, e))
-        ));
+        text.push_str(&folder_lines(a, e));
     } else if a.imap.is_some() {
         text.push_str(&format!(
             "# no IMAP folder: {}\n",
@@ -92,6 +79,31 @@ fn yes(on: bool) -> &'static str {
 
 /// `scheme://login@host:port/`, the login percent-encoded: unencoded, the
 /// `@` of an address would end the user part early.
+/// `set smtp_url = …` for the SMTP endpoint `e` (mutt and neomutt alike):
+/// `smtps://` under TLS from the first byte, else `smtp://`.
+pub(super) fn smtp_url_line(a: &Account, e: &Endpoint) -> String {
+    let scheme = if e.security == Security::Tls {
+        "smtps"
+    } else {
+        "smtp"
+    };
+    format!("set smtp_url = {}\n", quoted(&url(a, scheme, e)))
+}
+
+/// `set folder = …` and the inbox for the IMAP endpoint `e` (mutt and
+/// neomutt alike).
+pub(super) fn folder_lines(a: &Account, e: &Endpoint) -> String {
+    let scheme = if e.security == Security::Tls {
+        "imaps"
+    } else {
+        "imap"
+    };
+    format!(
+        "set folder = {}\nset spoolfile = '+INBOX'\n",
+        quoted(&url(a, scheme, e))
+    )
+}
+
 pub(super) fn url(a: &Account, scheme: &str, e: &Endpoint) -> String {
     format!(
         "{scheme}://{login}@{host}:{port}/",
