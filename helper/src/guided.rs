@@ -141,6 +141,7 @@ mod tests {
             pop: None,
             added: String::new(),
             allow_erase: false,
+            oauth: None,
         }
     }
 

@@ -51,6 +51,7 @@ impl From<AccountV1> for Account {
             pop: None,
             added,
             allow_erase,
+            oauth: None,
         }
     }
 }

@@ -204,6 +204,7 @@ mod tests {
             pop: None,
             added: String::new(),
             allow_erase: false,
+            oauth: None,
         }
     }
 

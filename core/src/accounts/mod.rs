@@ -12,6 +12,7 @@ mod file;
 mod format1;
 mod guides;
 mod lookup;
+mod oauth;
 mod providers;
 
 pub use checks::{check_host, check_login};
@@ -19,6 +20,10 @@ pub use endpoint::{Endpoint, Protocol};
 pub use file::{AccountError, AccountFile, Accounts};
 pub use guides::{Guide, PASSWORD_NAME, PASTE_NOW};
 pub use lookup::{AccountQuery, AccountSource, LookupError};
+pub use oauth::{
+    DEFAULT_WORK_TENANT, GOOGLE_MAIL_SCOPE, OAuthPresetError, OAuthSettings, OFFLINE_ACCESS,
+    PERSONAL_TENANT,
+};
 pub use providers::{Preset, Provider, Security};
 
 use serde::{Deserialize, Serialize};
@@ -50,9 +55,18 @@ pub struct Account {
     /// through any endpoint.
     #[serde(default)]
     pub allow_erase: bool,
+    /// OAuth2 sign-in (`add --auth oauth2`); `None` for an app password.
+    /// Its secret is then a pair of tokens, not a password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuthSettings>,
 }
 
 impl Account {
+    /// Whether the account signs in with OAuth2 tokens.
+    pub fn is_oauth(&self) -> bool {
+        self.oauth.is_some()
+    }
+
     /// The endpoint for `protocol`, if the account has one.
     pub fn endpoint(&self, protocol: Protocol) -> Option<&Endpoint> {
         match protocol {

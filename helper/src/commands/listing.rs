@@ -128,6 +128,7 @@ pub fn show(
         pop: _,
         added,
         allow_erase,
+        oauth,
     } = &account;
     // The file may have been edited by hand: show its control characters.
     let (name, user, added) = (printable(name), printable(user), printable(added));
@@ -142,6 +143,18 @@ pub fn show(
         }
     }
     writeln!(out, "added:       {added}")?;
+    match oauth {
+        None => writeln!(out, "sign-in:     app password")?,
+        Some(oauth) => {
+            writeln!(
+                out,
+                "sign-in:     OAuth2, client id {}",
+                printable(&oauth.client_id)
+            )?;
+            writeln!(out, "token URL:   {}", printable(&oauth.token_url))?;
+            writeln!(out, "scopes:      {}", printable(&oauth.scopes.join(" ")))?;
+        }
+    }
     writeln!(
         out,
         "git erase:   {}",

@@ -118,6 +118,7 @@ pub fn resolve(new: &NewAccount, added: String) -> Result<Account, CommandError>
         pop: None,
         added,
         allow_erase: new.allow_erase,
+        oauth: None,
     };
     for protocol in Protocol::ALL {
         *account.endpoint_mut(protocol) = endpoint(new, protocol)?;

@@ -80,6 +80,7 @@ mod tests {
             pop: None,
             added: "2026-01-01T00:00:00Z".into(),
             allow_erase: false,
+            oauth: None,
         }
     }
 
