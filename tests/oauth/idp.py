@@ -109,6 +109,10 @@ class State:
         self.send_expires_in = True
         self.fails = []
         self.token_delay_ms = 0
+        # After a refresh has happened here (rotated, counted), before the
+        # answer leaves: the window where a client that dies loses the new
+        # refresh token.
+        self.refresh_answer_delay_ms = 0
         self.codes = {}
         self.refresh_tokens = {}
         self.access_tokens = {}
@@ -121,7 +125,9 @@ class State:
         simple = {"access_lifetime": "access_lifetime", "rotation": "rotation",
                   "device": "device_mode", "device_interval": "device_interval",
                   "authorize": "authorize_mode", "client_secret": "client_secret",
-                  "token_delay_ms": "token_delay_ms", "access_token_length": "access_token_length",
+                  "token_delay_ms": "token_delay_ms",
+                  "refresh_answer_delay_ms": "refresh_answer_delay_ms",
+                  "access_token_length": "access_token_length",
                   "send_refresh_token": "send_refresh_token", "send_expires_in": "send_expires_in"}
         with self.lock:
             for key, attr in simple.items():
@@ -399,6 +405,9 @@ class Handler(BaseHTTPRequestHandler):
                 record["valid"] = False
             scope = form.get("scope") or record["scope"]
             body = STATE.issue(record["client_id"], scope, record["user"], True)
+            delay = STATE.refresh_answer_delay_ms
+        if delay:
+            time.sleep(delay / 1000)
         self.send(200, body)
 
     def device_poll(self, form):
