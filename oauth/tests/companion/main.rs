@@ -4,6 +4,7 @@
 mod browser_flow;
 mod device_flow;
 mod errors;
+mod hardening;
 mod no_browser_flow;
 mod refresh;
 mod support;

@@ -107,3 +107,28 @@ fn a_refresh_without_a_refresh_token_means_sign_in_again() {
     refresh(&idp, &Value::Null).assert_failed(exit::SIGN_IN_AGAIN, "mailcred login work", &[]);
     assert_eq!(idp.stats()["token_requests"], 0);
 }
+
+#[test]
+fn a_client_secret_is_sent_to_the_token_endpoint_and_never_shown() {
+    let idp = Idp::start();
+    let first = idp.signed_in();
+    idp.control(json!({"client_secret": "google-desktop-secret"}));
+    let mut request = idp.request("browser");
+    request["refresh_token"] = first["refresh_token"].clone();
+    request["client_secret"] = json!("google-desktop-secret");
+    let run = companion("refresh", &request, &[]);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "the secret the server wants is sent:\n{run}"
+    );
+    request["client_secret"] = json!("a-wrong-client-secret");
+    companion("refresh", &request, &[]).assert_failed(
+        exit::CONFIG,
+        "check the client id and secret",
+        &[
+            "a-wrong-client-secret",
+            first["refresh_token"].as_str().unwrap(),
+        ],
+    );
+}
