@@ -50,7 +50,7 @@ impl<'a> Context<'a> {
             now: now(),
             opener: Arc::new(move || config.open()),
             warning: config.choice.warning(),
-            tokens: Arc::new(Companion),
+            tokens: Arc::new(Companion::default()),
         })
     }
 

@@ -5,6 +5,7 @@
 //! one-line reason when it fails).
 
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
@@ -28,13 +29,32 @@ const LOGIN_SLACK: Duration = Duration::from_secs(60);
 
 /// `mailcred-oauth`, run once per sign-in or refresh.
 #[derive(Debug, Default)]
-pub struct Companion;
+pub struct Companion {
+    /// The program; `None`: found when needed, beside this binary or on PATH.
+    program: Option<PathBuf>,
+}
+
+impl Companion {
+    /// The companion at `program` (for tests of this side of the pipes).
+    pub fn at(program: impl Into<PathBuf>) -> Self {
+        Self {
+            program: Some(program.into()),
+        }
+    }
+
+    fn program(&self) -> Result<PathBuf, TokenError> {
+        match &self.program {
+            Some(program) => Ok(program.clone()),
+            None => crate::external::find(OAUTH_PROGRAM).ok_or(TokenError::NotFound),
+        }
+    }
+}
 
 impl TokenSource for Companion {
     fn login(&self, request: &TokenRequest<'_>, flow: Flow) -> Result<Tokens, TokenError> {
         let line = request_line(request, Some(flow), None);
         let patience = Duration::from_secs(LOGIN_TIMEOUT_SECONDS) + LOGIN_SLACK;
-        run("login", &line, true, patience)
+        run(&self.program()?, "login", &line, true, patience)
     }
 
     fn refresh(
@@ -43,7 +63,7 @@ impl TokenSource for Companion {
         refresh_token: &SecretString,
     ) -> Result<Tokens, TokenError> {
         let line = request_line(request, None, Some(refresh_token));
-        run("refresh", &line, false, REFRESH_PATIENCE)
+        run(&self.program()?, "refresh", &line, false, REFRESH_PATIENCE)
     }
 }
 
@@ -52,18 +72,18 @@ impl TokenSource for Companion {
 /// without, its stdin ends there (`get` never reads stdin: neomutt's is the
 /// message being sent).
 fn run(
+    program: &Path,
     subcommand: &str,
     line: &[u8],
     relay: bool,
     patience: Duration,
 ) -> Result<Tokens, TokenError> {
-    let program = crate::external::find(OAUTH_PROGRAM).ok_or(TokenError::NotFound)?;
     let shown = program.display().to_string();
     let io = |source| TokenError::Io {
         program: shown.clone(),
         source,
     };
-    let mut child = Command::new(&program)
+    let mut child = Command::new(program)
         .arg(subcommand)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -178,5 +198,112 @@ fn wait(
         }
         thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(10));
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use secrecy::ExposeSecret;
+
+    use super::*;
+    use crate::accounts::{OAuthSettings, Provider};
+
+    /// A stand-in companion: `script` run by sh, in `dir`.
+    fn companion(dir: &Path, script: &str) -> Companion {
+        let path = dir.join("mailcred-oauth");
+        std::fs::write(
+            &path,
+            format!("#!/bin/sh\ncd '{}' || exit 70\n{script}\n", dir.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Companion::at(path)
+    }
+
+    fn settings() -> OAuthSettings {
+        OAuthSettings {
+            authorize_url: "http://127.0.0.1:1/a".into(),
+            token_url: "http://127.0.0.1:1/t".into(),
+            device_url: None,
+            client_id: "id".into(),
+            scopes: vec!["s".into()],
+            tenant: None,
+            client_secret: false,
+        }
+    }
+
+    fn refresh(companion: &Companion) -> Result<Tokens, TokenError> {
+        let settings = settings();
+        let request = TokenRequest {
+            account: "work",
+            user: "me@example.com",
+            provider: Provider::Custom,
+            settings: &settings,
+            client_secret: None,
+        };
+        companion.refresh(&request, &SecretString::from("rt-1"))
+    }
+
+    #[test]
+    fn a_refresh_sends_one_request_line_closes_stdin_and_reads_the_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let companion = companion(
+            dir.path(),
+            r#"[ "$1" = refresh ] || exit 64
+cat > request
+printf '{"access_token":"at-2","refresh_token":"rt-2","expires_at":1798000000,"scope":"s"}\n'"#,
+        );
+        let tokens = refresh(&companion).expect("the stand-in answers");
+        assert_eq!(tokens.access_token.expose_secret(), "at-2");
+        assert_eq!(tokens.refresh_token.unwrap().expose_secret(), "rt-2");
+        assert_eq!(tokens.expires_at, 1_798_000_000);
+        let request = std::fs::read_to_string(dir.path().join("request")).unwrap();
+        assert_eq!(
+            request.lines().count(),
+            1,
+            "the request is one line, and stdin ends after it (cat returned): {request}"
+        );
+        assert!(request.contains(r#""refresh_token":"rt-1""#), "{request}");
+    }
+
+    #[test]
+    fn a_failing_companions_exit_status_is_passed_on_as_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let companion = companion(dir.path(), "echo 'mailcred: sign in again' >&2; exit 83");
+        let error = refresh(&companion).unwrap_err();
+        assert_eq!(error.exit_code(), crate::exit::SIGN_IN_AGAIN);
+        assert!(
+            error.already_told(),
+            "the companion's stderr line is the message"
+        );
+    }
+
+    #[test]
+    fn an_answer_that_is_not_a_token_response_is_a_protocol_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let companion = companion(dir.path(), "echo 'hello'");
+        let error = refresh(&companion).unwrap_err();
+        assert_eq!(error.exit_code(), crate::exit::PROTOCOL);
+        assert!(!error.already_told());
+    }
+
+    #[test]
+    fn a_companion_killed_by_a_signal_is_a_temporary_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let companion = companion(dir.path(), "kill -9 $$");
+        assert_eq!(
+            refresh(&companion).unwrap_err().exit_code(),
+            crate::exit::TEMPORARY
+        );
+    }
+
+    #[test]
+    fn a_companion_that_cannot_run_is_a_software_failure_and_none_found_a_config_error() {
+        let error = refresh(&Companion::at("/nonexistent/mailcred-oauth")).unwrap_err();
+        assert_eq!(error.exit_code(), crate::exit::SOFTWARE);
+        assert_eq!(TokenError::NotFound.exit_code(), crate::exit::CONFIG);
+        assert!(TokenError::NotFound.to_string().contains(OAUTH_PROGRAM));
     }
 }

@@ -4,6 +4,7 @@
 //! exit status the companion would.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -31,6 +32,7 @@ struct State {
     send_refresh_token: bool,
     valid_refresh_tokens: Vec<String>,
     fail_next: Option<u8>,
+    delay: Duration,
     issued: Issued,
 }
 
@@ -55,6 +57,7 @@ impl FakeTokenSource {
                 send_refresh_token: true,
                 valid_refresh_tokens: Vec::new(),
                 fail_next: None,
+                delay: Duration::ZERO,
                 issued: Issued::default(),
             }),
         }
@@ -77,6 +80,13 @@ impl FakeTokenSource {
     /// Whether refreshes answer with a new refresh token.
     pub fn set_send_refresh_token(&self, send: bool) {
         self.state().send_refresh_token = send;
+    }
+
+    /// Refreshes answer `delay` after they were made (as a slow network,
+    /// or the identity provider's `token_delay_ms`): long enough for
+    /// concurrent readers to meet.
+    pub fn set_delay(&self, delay: Duration) {
+        self.state().delay = delay;
     }
 
     /// The next request fails with `status` (as the companion exits).
@@ -138,10 +148,27 @@ impl TokenSource for FakeTokenSource {
         request: &TokenRequest<'_>,
         refresh_token: &SecretString,
     ) -> Result<Tokens, TokenError> {
-        let mut state = self.state();
+        let (answer, delay) = {
+            let mut state = self.state();
+            (
+                Self::refreshed(&mut state, request, refresh_token),
+                state.delay,
+            )
+        };
+        std::thread::sleep(delay);
+        answer
+    }
+}
+
+impl FakeTokenSource {
+    fn refreshed(
+        state: &mut State,
+        request: &TokenRequest<'_>,
+        refresh_token: &SecretString,
+    ) -> Result<Tokens, TokenError> {
         let presented = refresh_token.expose_secret().to_owned();
         state.issued.refreshes.push(presented.clone());
-        Self::record(&mut state, request)?;
+        Self::record(state, request)?;
         let Some(at) = state
             .valid_refresh_tokens
             .iter()
@@ -157,6 +184,6 @@ impl TokenSource for FakeTokenSource {
             state.valid_refresh_tokens.remove(at);
         }
         let rotate = state.send_refresh_token;
-        Ok(Self::respond(&mut state, rotate))
+        Ok(Self::respond(state, rotate))
     }
 }

@@ -186,14 +186,19 @@ fn neomutt_answers_with_the_refreshed_access_token() {
 #[test]
 fn sixteen_concurrent_gets_of_a_stale_token_make_one_refresh_and_print_the_same_token() {
     let s = signed_in(1);
+    // Slow enough that every reader has seen the stale token before the
+    // first refresh is saved: they meet at the refresh lock.
+    s.tokens.set_delay(std::time::Duration::from_millis(200));
 
     let (store, tokens) = (&s.store, &s.tokens);
+    let start = std::sync::Barrier::new(16);
     let printed: Vec<String> = std::thread::scope(|scope| {
         let readers: Vec<_> = (0..16)
             .map(|_| {
-                let index = s.index();
+                let (index, start) = (s.index(), &start);
                 scope.spawn(move || {
                     let ctx = Context::with_store(index, NOW, store).with_tokens(tokens);
+                    start.wait();
                     let mut out = Vec::new();
                     commands::lookup::get(&ctx, "work", &mut out).expect("every reader succeeds");
                     String::from_utf8(out).unwrap()
