@@ -121,3 +121,30 @@ fn an_app_password_account_switched_to_oauth2_keeps_its_password_until_the_sign_
     );
     account.token();
 }
+
+#[test]
+fn a_client_secret_read_from_stdin_signs_in_and_is_sent_with_every_refresh() {
+    let account = OAuthAccount::start();
+    account
+        .idp
+        .control(json!({ "client_secret": "desktop-client-secret", "access_lifetime": 1 }));
+    let added = account.mailcred(
+        &account.add_args(&["--client-secret-stdin"]),
+        "desktop-client-secret\n",
+    );
+    assert!(
+        added.success(),
+        "the token requests carry the secret read from stdin:\n{added}"
+    );
+    account.token();
+    assert_eq!(
+        account.idp.stat("refreshes"),
+        1,
+        "the refresh carried the kept client secret (idp.py refuses it otherwise)"
+    );
+    let shown = account.mailcred(&["show".into(), "--json".into(), ACCOUNT.into()], "");
+    assert!(
+        shown.success() && !shown.stdout.contains("desktop-client-secret"),
+        "the account file holds no secret:\n{shown}"
+    );
+}
