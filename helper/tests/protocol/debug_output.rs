@@ -51,6 +51,8 @@ fn secret_parts_and_a_found_credential_show_no_secret() {
         password: Some(SECRET.into()),
         oauth_refresh_token: Some(SECRET.into()),
         credential: Some(SECRET.into()),
+        expires_at: Some(1_798_000_000),
+        client_secret: Some(SECRET.into()),
     };
     assert_hidden(&parts);
     assert_hidden(&SecretParts::decode(&parts.encode()).expect("our own encoding"));
@@ -142,5 +144,30 @@ fn errors_met_while_handling_a_secret_show_none_of_it() {
             !shown.contains(SECRET),
             "an error message shows the secret: {shown}"
         );
+    }
+}
+
+#[test]
+fn tokens_and_token_errors_show_no_token() {
+    use mailcred::oauth::{TokenError, Tokens};
+    let tokens = Tokens {
+        access_token: SECRET.into(),
+        refresh_token: Some(SECRET.into()),
+        expires_at: 1_798_000_000,
+        scope: Some("offline_access".into()),
+    };
+    assert_hidden(&tokens);
+    for error in [
+        TokenError::Failed {
+            program: "mailcred-oauth",
+            status: 83,
+        },
+        TokenError::Malformed {
+            program: "mailcred-oauth".into(),
+            reason: "not one JSON object of tokens",
+        },
+    ] {
+        assert_hidden(&error);
+        assert!(!error.to_string().contains(SECRET));
     }
 }

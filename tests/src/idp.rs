@@ -1,0 +1,158 @@
+//! The local identity provider of the OAuth2 tests: `python3
+//! tests/oauth/idp.py` (shaped like Microsoft's identity platform, see
+//! tests/oauth/README.md) on 127.0.0.1, and a minimal HTTP/1.1 client to
+//! steer it (`/control`) and watch it (`/stats`, `/introspect`).
+//!
+//! The client is a few lines over `TcpStream` rather than an HTTP crate:
+//! the tests talk to one plain-HTTP server on loopback that closes every
+//! connection, and nothing here needs more.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+use crate::process::PATIENCE;
+
+/// A running idp.py, stopped when dropped (and by itself when the test
+/// process dies: it runs until its stdin closes).
+pub struct Idp {
+    child: Child,
+    port: u16,
+}
+
+/// `tests/oauth/`, where idp.py and browser.py are.
+fn scripts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("oauth")
+}
+
+/// `BROWSER` for the stand-in browser, which follows the authorize
+/// redirect to the companion's loopback listener.
+pub fn browser() -> String {
+    format!("python3 {}", scripts().join("browser.py").display())
+}
+
+impl Idp {
+    /// Starts idp.py on a free port and waits until it listens.
+    pub fn start() -> Self {
+        crate::require("python3", "python3");
+        let mut child = Command::new("python3")
+            .arg(scripts().join("idp.py"))
+            .arg("--until-stdin-closes")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start python3 tests/oauth/idp.py: {e}"));
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("idp.py prints its address first");
+        let port = line
+            .trim()
+            .strip_prefix("listening on 127.0.0.1:")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("idp.py's first line names its port, not {line:?}"));
+        Self { child, port }
+    }
+
+    /// `http://127.0.0.1:PORT/organizations/oauth2/v2.0/`, where
+    /// `authorize`, `token` and `devicecode` are.
+    pub fn endpoints(&self) -> String {
+        format!("http://127.0.0.1:{}/organizations/oauth2/v2.0/", self.port)
+    }
+
+    /// `POST /control` with these settings.
+    pub fn control(&self, settings: Value) {
+        let (status, body) = self.exchange("POST", "/control", &settings.to_string(), "json");
+        assert_eq!(
+            status, 200,
+            "idp.py must take the settings {settings}: {body}"
+        );
+    }
+
+    /// `GET /stats`: refreshes, code_exchanges, token_requests, …
+    pub fn stats(&self) -> Value {
+        let (status, body) = self.exchange("GET", "/stats", "", "json");
+        assert_eq!(status, 200, "GET /stats: {body}");
+        serde_json::from_str(&body).expect("idp.py's stats are JSON")
+    }
+
+    /// One number of [`stats`](Self::stats).
+    pub fn stat(&self, name: &str) -> u64 {
+        self.stats()[name]
+            .as_u64()
+            .unwrap_or_else(|| panic!("idp.py's stats have no {name}"))
+    }
+
+    /// Whether idp.py issued `token` and it is still valid (RFC 7662).
+    pub fn is_active(&self, token: &str) -> bool {
+        let (status, body) = self.exchange(
+            "POST",
+            "/introspect",
+            &format!("token={token}"),
+            "x-www-form-urlencoded",
+        );
+        assert_eq!(status, 200, "POST /introspect: {body}");
+        let answer: Value = serde_json::from_str(&body).expect("introspection is JSON");
+        answer["active"] == true
+    }
+
+    /// Where the browser is sent after the authorize URL `url` (its
+    /// `Location`, not followed): what a user copies from the address bar.
+    pub fn redirect_of(&self, url: &str) -> String {
+        let target = url
+            .strip_prefix(&format!("http://127.0.0.1:{}", self.port))
+            .unwrap_or_else(|| panic!("{url} is not an address of this idp.py"));
+        let (status, head) = self.request("GET", target, "", "json");
+        assert_eq!(status, 302, "the authorize endpoint redirects:\n{head}");
+        head.lines()
+            .find_map(|l| l.strip_prefix("Location: "))
+            .expect("a Location header")
+            .trim()
+            .to_owned()
+    }
+
+    fn exchange(&self, method: &str, target: &str, body: &str, kind: &str) -> (u16, String) {
+        let (status, answer) = self.request(method, target, body, kind);
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map_or(String::new(), |(_, b)| b.to_owned());
+        (status, body)
+    }
+
+    /// One request with `Connection: close`; the status and the whole answer.
+    fn request(&self, method: &str, target: &str, body: &str, kind: &str) -> (u16, String) {
+        let mut stream =
+            TcpStream::connect(("127.0.0.1", self.port)).expect("idp.py accepts connections");
+        stream.set_read_timeout(Some(PATIENCE)).expect("a timeout");
+        write!(
+            stream,
+            "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+             Content-Type: application/{kind}\r\nContent-Length: {len}\r\n\r\n{body}",
+            port = self.port,
+            len = body.len()
+        )
+        .expect("the request is sent");
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .expect("idp.py answers and closes");
+        let status = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, answer)
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
