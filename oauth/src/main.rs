@@ -1,0 +1,3 @@
+//! `mailcred-oauth login|refresh` (work in progress).
+
+fn main() {}
