@@ -12,11 +12,13 @@ pub fn open(url: &str) -> Result<(), String> {
     match std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
         Some(browser) => {
             let mut command = browser_command(&browser, url);
-            // The browser's output must never reach our stdout: that is the answer.
+            // Its output must never reach our stdout (that is the answer), and
+            // a browser that stays running must not hold our stderr open
+            // either: mailcred may read it to its end.
             command
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
-                .stderr(Stdio::inherit());
+                .stderr(Stdio::null());
             let mut child = command
                 .spawn()
                 .map_err(|err| format!("$BROWSER could not be started: {err}"))?;

@@ -88,12 +88,12 @@ pub fn code_flow(
     let shown = printable(url.as_str());
     match paste {
         Some(input) => {
-            spawn_paste_reader(input, port, answers, done.clone());
+            spawn_paste_reader(input, port, host, answers, done.clone());
             let _ = writeln!(
                 stderr,
                 "mailcred: to sign in to {account}, open this address in a browser:\n\n{shown}\n\n\
 If the browser runs on another machine, forward the port first: ssh -L {port}:localhost:{port} THIS-HOST\n\
-or, when the browser shows an error page at http://{host}:{port}/, paste that page's whole address here and press Enter.",
+Or, when that browser then cannot load http://{host}:{port}/?…, copy the whole address from its address bar, paste it here and press Enter.",
                 account = printable(&request.account)
             );
         }

@@ -153,6 +153,7 @@ fn read_head(stream: &mut TcpStream) -> Option<Zeroizing<String>> {
 pub fn spawn_paste_reader(
     mut input: Box<dyn BufRead + Send>,
     port: u16,
+    host: &'static str,
     answers: Sender<Redirect>,
     done: Arc<AtomicBool>,
 ) {
@@ -180,7 +181,7 @@ pub fn spawn_paste_reader(
                     return;
                 }
                 None => eprintln!(
-                    "mailcred: that is not the address the sign-in ended on; paste the whole address, starting http://localhost:{port}/?"
+                    "mailcred: that is not the address the sign-in ended on; paste the whole address, starting http://{host}:{port}/?"
                 ),
             }
         }
