@@ -23,6 +23,7 @@ use crate::settings;
 use crate::store::{StoreChoice, StoreConfig};
 
 mod account_names;
+mod oauth;
 mod smtp;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -112,7 +113,7 @@ fn completion_file(shell: Shell, bin: &str) -> String {
 }
 
 /// `mailcred.1`, one `mailcred-SUBCOMMAND.1` per visible subcommand,
-/// `git-credential-mailcred.1` and `mailcred-smtp.1`.
+/// `git-credential-mailcred.1`, `mailcred-smtp.1` and `mailcred-oauth.1`.
 fn man_pages() -> Vec<(String, Vec<u8>)> {
     let [mut mailcred, mut helper] = commands();
     mailcred.build();
@@ -141,6 +142,14 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
     );
     let extra = smtp::sections() + &without_preamble(smtp_sections.render());
     pages.push(page_with(&smtp::command_for_page(), &extra));
+    let mut oauth_sections = Roff::new();
+    append_exit_status(&mut oauth_sections);
+    append_see_also(
+        &mut oauth_sections,
+        &["mailcred(1)", "mailcred-add(1)", "mailcred-get(1)"],
+    );
+    let extra = oauth::sections() + &without_preamble(oauth_sections.render());
+    pages.push(page_with(&oauth::command_for_page(), &extra));
     pages
 }
 
@@ -331,6 +340,10 @@ mod tests {
         }
         assert!(names.contains(&"git-credential-mailcred.1"));
         assert!(names.contains(&"mailcred-smtp.1"));
+        assert!(
+            names.contains(&"mailcred-oauth.1"),
+            "every program the packages put in bin has a page (lintian's no-manual-page)"
+        );
     }
 
     /// As clap_mangen writes text into roff.

@@ -20,6 +20,8 @@ class Mailcred < Formula
     system "cargo", "install", *std_cargo_args(path: "helper")
     # mailcred-smtp, which `mailcred test` and `mailcred send` run.
     system "cargo", "install", *std_cargo_args(path: "plugin")
+    # mailcred-oauth, which mailcred runs to sign in and refresh OAuth2 tokens.
+    system "cargo", "install", *std_cargo_args(path: "oauth")
     man1.install Dir["packaging/assets/man/*.1"]
     bash_completion.install Dir["packaging/assets/completions/bash/*"]
     zsh_completion.install Dir["packaging/assets/completions/zsh/*"]
@@ -38,5 +40,6 @@ class Mailcred < Formula
     assert_equal "version 0\ncapability authtype\n",
                  pipe_output("#{bin}/git-credential-mailcred capability", "")
     assert_match version.to_s, shell_output("#{bin}/mailcred-smtp --version")
+    assert_match version.to_s, shell_output("#{bin}/mailcred-oauth --version")
   end
 end

@@ -15,12 +15,13 @@ rustPlatform.buildRustPackage {
   src = lib.cleanSource ../..;
   cargoLock.lockFile = ../../Cargo.lock;
 
-  # mailcred-smtp, which `mailcred test` and `mailcred send` run, is the
-  # mailcred-lettre crate's binary; cargoInstallHook installs the binaries
-  # of both into $out/bin.
-  cargoBuildFlags = [ "-p" "mailcred" "-p" "mailcred-lettre" ];
+  # mailcred runs two companions, each its own crate's binary: mailcred-smtp
+  # (mailcred-lettre) for `test` and `send`, mailcred-oauth for OAuth2
+  # sign-in and token refresh; cargoInstallHook installs the binaries of all
+  # three into $out/bin.
+  cargoBuildFlags = [ "-p" "mailcred" "-p" "mailcred-lettre" "-p" "mailcred-oauth" ];
   # Unit and protocol tests run on an in-memory store: no keyring needed.
-  cargoTestFlags = [ "-p" "mailcred" "-p" "mailcred-lettre" ];
+  cargoTestFlags = [ "-p" "mailcred" "-p" "mailcred-lettre" "-p" "mailcred-oauth" ];
 
   # D-Bus is spoken by zbus, in Rust: no libdbus to build or link against.
   nativeBuildInputs = [ installShellFiles ];

@@ -48,6 +48,7 @@ pub fn windows_bin_dir() -> &'static Path {
             "mailcred.exe",
             "git-credential-mailcred.exe",
             "mailcred-smtp.exe",
+            "mailcred-oauth.exe",
             "store-conformance.exe",
             "bcryptprimitives.dll",
         ] {

@@ -1,5 +1,7 @@
 //! The entry points: `mailcred git ACTION` is `git-credential-mailcred ACTION`,
-//! and `mailcred test`/`send` hand over to `mailcred-smtp`, help included.
+//! and `mailcred test`/`send` hand over to `mailcred-smtp`, help included;
+//! the companions `mailcred-smtp` and `mailcred-oauth` answer help, version
+//! and usage errors like every other binary.
 
 use super::*;
 
@@ -49,6 +51,7 @@ fn every_command_answers_help_with_exit_0_on_stdout() {
         (MAILCRED, vec!["--help"]),
         (HELPER, vec!["--help"]),
         ("mailcred-smtp", vec!["--help"]),
+        ("mailcred-oauth", vec!["--help"]),
     ];
     commands.extend(
         SUBCOMMANDS
@@ -104,6 +107,8 @@ fn an_unknown_option_is_a_usage_error_with_one_status_in_every_binary() {
         (MAILCRED, &["test", "--bogus"]),
         (MAILCRED, &["send", "--bogus"]),
         ("mailcred-smtp", &["--bogus"]),
+        ("mailcred-oauth", &["--bogus"]),
+        ("mailcred-oauth", &["no-such-command"]),
     ];
     for (program, args) in commands {
         let refused = mailcred(&session, program, args, "");
@@ -116,6 +121,25 @@ fn an_unknown_option_is_a_usage_error_with_one_status_in_every_binary() {
         assert!(
             refused.stdout.is_empty(),
             "a usage error prints nothing on stdout:\n{refused}"
+        );
+    }
+}
+
+/// The packages check the installed companions by their `--version`
+/// (packaging/test): the program's name and the workspace's version.
+#[test]
+fn the_companions_print_their_name_and_the_workspace_version() {
+    let session = KeyringSession::start();
+    for program in ["mailcred-smtp", "mailcred-oauth"] {
+        let version = mailcred(&session, program, &["--version"], "");
+        assert_eq!(
+            (version.code, version.stdout.as_str()),
+            (
+                Some(0),
+                format!("{program} {}\n", env!("CARGO_PKG_VERSION")).as_str()
+            ),
+            "`{program} --version` must print its name and the version it was built as, \
+             which the packages check:\n{version}"
         );
     }
 }

@@ -84,6 +84,10 @@ fn nothing_the_windows_binaries_print_holds_a_carriage_return_under_wine() {
         ),
         ("mailcred-smtp.exe", &["--help"], ""),
         ("mailcred-smtp.exe", &["--version"], ""),
+        ("mailcred-oauth.exe", &["--help"], ""),
+        ("mailcred-oauth.exe", &["--version"], ""),
+        // A request that is not JSON: the one-line message on stderr.
+        ("mailcred-oauth.exe", &["refresh"], "not json\r\n"),
     ];
     for (program, args, input) in commands {
         let outcome = exe(&prefix, program, args, input);

@@ -10,6 +10,7 @@
 mod accounts;
 mod files;
 mod git;
+mod oauth;
 
 use mailcred_e2e::wine::{WinePrefix, windows_bin, wine_version};
 
