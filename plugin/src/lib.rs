@@ -89,6 +89,8 @@ mod pool;
 pub mod reader;
 mod reply;
 pub mod sendmail;
+#[cfg(test)]
+mod token_retry_tests;
 mod transaction;
 mod transport;
 mod wire;
