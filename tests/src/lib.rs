@@ -9,6 +9,7 @@
 
 pub mod dovecot;
 pub mod hostile;
+pub mod idp;
 pub mod imap_stub;
 mod process;
 mod session;

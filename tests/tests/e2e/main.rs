@@ -187,6 +187,7 @@ mod layout;
 mod mail;
 mod mail_account;
 mod migration;
+mod oauth_servers;
 mod odd_files;
 mod parallel;
 mod plugin;
