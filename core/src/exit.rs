@@ -1,7 +1,7 @@
 //! The exit statuses of every mailcred binary (`mailcred`,
-//! `git-credential-mailcred`, `mailcred-smtp`): one table, where no status
-//! means two things. The README and the man pages print [`TABLE`]; the tests
-//! import these constants rather than restate them.
+//! `git-credential-mailcred`, `mailcred-smtp`, `mailcred-oauth`): one table,
+//! where no status means two things. The README and the man pages print
+//! [`TABLE`]; the tests import these constants rather than restate them.
 //!
 //! The mail-sending statuses are sysexits(3) as sendmail and msmtp use them
 //! (a caller that queues mail retries on 75 and gives up on 69); what only a
@@ -46,7 +46,9 @@ pub const KEYRING_UNAVAILABLE: u8 = 80;
 pub const KEYRING_LOCKED: u8 = 81;
 /// Stored data is damaged: the index, the account file or a keyring item.
 pub const DATA_DAMAGED: u8 = 82;
-/// Reserved: the account must be signed in to again (`mailcred login`, OAuth).
+/// The account must be signed in to again with `mailcred login NAME`: its
+/// OAuth refresh token was revoked or has expired, or the identity provider
+/// now asks for more (multi-factor authentication) than the token carries.
 pub const SIGN_IN_AGAIN: u8 = 83;
 
 /// Every status with its meaning, in order: the source of the README's
@@ -106,7 +108,7 @@ pub const TABLE: &[(u8, &str)] = &[
     ),
     (
         SIGN_IN_AGAIN,
-        "reserved: the account must be signed in to again (OAuth)",
+        "sign in again with `mailcred login NAME`: the OAuth refresh token was revoked or expired",
     ),
 ];
 

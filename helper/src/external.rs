@@ -45,7 +45,7 @@ pub fn run_smtp(subcommand: &str, args: &[OsString]) -> ExitCode {
 
 /// `name` beside the running binary (an installation, or `target/debug`),
 /// else on `PATH`.
-fn find(name: &str) -> Option<PathBuf> {
+pub(crate) fn find(name: &str) -> Option<PathBuf> {
     let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
     let beside = std::env::current_exe()
         .ok()

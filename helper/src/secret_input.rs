@@ -73,6 +73,33 @@ pub fn from_stdin(input: impl Read) -> Result<SecretString, PasswordInputError> 
     checked(line)
 }
 
+/// Reads the first line of `input` (without its line ending) as a secret,
+/// a byte at a time: what follows stays unread, for whoever reads next
+/// (the pasted redirect URL of a sign-in, after a client secret).
+pub fn first_line(input: &mut dyn Read) -> Result<SecretString, PasswordInputError> {
+    let mut line = Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_BYTES + 2));
+    let mut byte = Zeroizing::new([0u8; 1]);
+    loop {
+        if input.read(&mut byte[..])? == 0 || byte[0] == b'\n' {
+            break;
+        }
+        if line.len() > MAX_PASSWORD_BYTES {
+            return Err(PasswordInputError::TooLong);
+        }
+        line.push(byte[0]);
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    checked(&line)
+}
+
+/// Asks once on the terminal, without echo: for a secret shown on a
+/// screen to copy, where a mistake is told at once by the sign-in.
+pub fn from_prompt_once(text: &str) -> Result<SecretString, PasswordInputError> {
+    prompt(text)
+}
+
 /// Asks twice on the terminal, without echo.
 pub fn from_prompt(account: &str) -> Result<SecretString, PasswordInputError> {
     let first = prompt(&format!("App password for {account}: "))?;
@@ -112,6 +139,14 @@ mod tests {
     fn takes_the_first_line_without_its_ending() {
         let got = from_stdin(&b"abcd efgh\r\nsecond line\n"[..]).unwrap();
         assert_eq!(got.expose_secret(), "abcd efgh");
+    }
+
+    #[test]
+    fn first_line_leaves_the_rest_of_stdin_unread() {
+        let mut input: &[u8] = b"GOCSPX-secret\r\nhttp://localhost:1/?code=c\n";
+        let got = first_line(&mut input).unwrap();
+        assert_eq!(got.expose_secret(), "GOCSPX-secret");
+        assert_eq!(input, b"http://localhost:1/?code=c\n");
     }
 
     #[test]

@@ -142,8 +142,8 @@ impl Provider {
             .filter_map(|&p| {
                 self.oauth_only(p).map(|why| {
                     format!(
-                        "the {} endpoint is recorded, but {why}: until it does, only SMTP works \
-                         with the app password",
+                        "the {} endpoint is recorded, but only SMTP works with the app password: \
+                         {why}",
                         p.name().to_ascii_uppercase()
                     )
                 })

@@ -169,7 +169,8 @@ impl Provider {
         match (self, protocol) {
             (Self::Office365, Protocol::Imap | Protocol::Pop) => Some(
                 "Exchange Online accepts only OAuth sign-in on IMAP and POP (Microsoft turned \
-                 basic authentication off there in 2022), and mailcred does not do OAuth yet",
+                 basic authentication off there in 2022): sign in with OAuth2 instead, \
+                 `mailcred login NAME --auth oauth2 --client-id ID`",
             ),
             _ => None,
         }
@@ -194,9 +195,10 @@ impl Provider {
         match self {
             Self::Outlook => Some(
                 "personal Outlook.com, Hotmail and Live accounts stopped accepting app passwords \
-                 for SMTP in September 2024: only OAuth sign-in works there, and mailcred does \
-                 not do OAuth yet. Nothing was stored. (A Microsoft 365 work or school account \
-                 is --provider office365.)",
+                 for SMTP in September 2024: only OAuth sign-in works there. Add it with \
+                 --auth oauth2 --client-id ID (the README's \"OAuth2: registering a client id\" \
+                 says how to get one). Nothing was stored. (A Microsoft 365 work or school \
+                 account is --provider office365.)",
             ),
             _ => None,
         }

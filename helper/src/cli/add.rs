@@ -6,6 +6,7 @@ use std::io::{self, IsTerminal};
 use clap::Args;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 
+use super::oauth_args::{Auth, OAuthArgs};
 use crate::accounts::{Protocol, Provider, Security};
 use crate::commands::{self, CommandError, Context};
 
@@ -63,6 +64,13 @@ pub struct AddArgs {
     /// Read the password from the first line of stdin instead of a prompt.
     #[arg(long)]
     pub password_stdin: bool,
+    /// How the account signs in: an app password, or OAuth2 (signs in now,
+    /// in the browser or with --device).
+    #[arg(long, value_enum, default_value_t = Auth::Password)]
+    pub auth: Auth,
+    /// Where and how an OAuth2 account signs in.
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
     /// Let `git credential reject` (git send-email after a failed AUTH) erase
     /// the password. By default it is kept: an app password is shown once.
     #[arg(long)]
@@ -100,6 +108,17 @@ fn security_parser(protocol: Protocol) -> impl clap::builder::TypedValueParser<V
 /// the provider's walkthrough; then the password, and the account stored.
 pub(super) fn run(ctx: &Context<'_>, args: AddArgs) -> Result<(), CommandError> {
     use commands::accounts::EndpointFlags;
+    let oauth = args.auth == Auth::Oauth2;
+    if oauth && args.password_stdin {
+        return Err(CommandError::Usage(
+            "--password-stdin is for app passwords; --auth oauth2 signs in instead".into(),
+        ));
+    }
+    if let Some(flag) = args.oauth.first_given().filter(|_| !oauth) {
+        return Err(CommandError::Usage(format!(
+            "{flag} is for OAuth2 sign-in: add --auth oauth2"
+        )));
+    }
     let new = commands::accounts::NewAccount {
         name: args.account,
         provider: args.provider,
@@ -124,11 +143,19 @@ pub(super) fn run(ctx: &Context<'_>, args: AddArgs) -> Result<(), CommandError> 
         },
         with_pop: args.pop,
         allow_erase: args.allow_erase,
+        oauth: oauth.then(|| {
+            args.oauth
+                .flags(args.oauth.client_secret_stdin || args.provider == Provider::Gmail)
+        }),
     };
     let added = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let account = commands::accounts::resolve(&new, added)?;
     // Say so before asking for a password that would then be thrown away.
     commands::accounts::check_free(&ctx.accounts.read()?, &account)?;
+    if oauth {
+        let secret = args.oauth.client_secret(account.provider, true)?;
+        return commands::login::add(ctx, account, secret, args.oauth.flow(), io::stdout().lock());
+    }
     let protocols: Vec<Protocol> = account.endpoints().map(|(p, _)| p).collect();
     for warning in account.provider.warnings(&protocols) {
         eprintln!("mailcred: warning: {warning}");

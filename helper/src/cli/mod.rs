@@ -13,10 +13,14 @@ use crate::commands::snippets::{GitScope, Tool};
 use crate::commands::{self, CommandError, Context};
 
 mod add;
+mod login;
+mod oauth_args;
 
 use crate::terminal::printable;
 use crate::{exit, harden, secret_input};
 pub use add::AddArgs;
+pub use login::LoginArgs;
+pub use oauth_args::{Auth, OAuthArgs};
 
 /// Keeps mail app passwords in the OS keyring and serves them to git
 /// send-email, msmtp and neomutt.
@@ -34,10 +38,16 @@ const RUNS_SMTP: &str = " (runs mailcred-smtp, from the mailcred-lettre package)
 /// The subcommands of `mailcred`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Add a mail account and store its app password (prompted, or --password-stdin).
+    /// Add a mail account and store its app password (prompted, or
+    /// --password-stdin), or sign in with OAuth2 (--auth oauth2).
     Add(AddArgs),
-    /// Print an account's password and a newline (for msmtp's passwordeval,
-    /// neomutt backticks). Never reads stdin.
+    /// Sign in to an OAuth2 account again (its refresh token expired or was
+    /// revoked, or new scopes), or switch an app-password account to OAuth2
+    /// (--auth oauth2 --client-id ID).
+    Login(LoginArgs),
+    /// Print an account's password (or OAuth2 access token, refreshed when
+    /// it has less than 5 minutes left) and a newline (for msmtp's
+    /// passwordeval, neomutt backticks). Never reads stdin.
     Get {
         /// The account.
         account: String,
@@ -59,7 +69,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Remove an account and its stored password.
+    /// Remove an account and its stored password or tokens.
     Remove {
         /// The account.
         account: String,
@@ -224,6 +234,7 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
     let out = io::stdout().lock();
     match command {
         Command::Add(args) => add::run(&ctx, args),
+        Command::Login(args) => login::run(&ctx, args),
         Command::Get { account } => commands::lookup::get(&ctx, &account, out),
         Command::List { json, names } => {
             let format = match (json, names) {
@@ -327,6 +338,7 @@ fn finish(result: Result<(), CommandError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(e) if e.already_told() => ExitCode::from(e.exit_code()),
         Err(e) => {
             let code = e.exit_code();
             // A message may quote a hand-edited account file: never pass its

@@ -8,7 +8,7 @@ use super::{CommandError, Context};
 use crate::accounts::{Account, AccountQuery, AccountSource, Accounts};
 use crate::vault::{EndpointSlot, IndexEntry, SecretParts, Vault};
 
-pub use super::resolve::{EndpointFlags, NewAccount, resolve};
+pub use super::resolve::{EndpointFlags, NewAccount, OAuthFlags, resolve};
 
 /// Stores the account's password and records the account, so that either
 /// both exist or neither seems to: the account is first written as
@@ -19,6 +19,21 @@ pub fn add(
     ctx: &Context<'_>,
     account: Account,
     password: SecretString,
+    out: impl Write,
+) -> Result<(), CommandError> {
+    let secrets = SecretParts {
+        password: Some(password),
+        ..SecretParts::default()
+    };
+    add_with(ctx, account, &secrets, out)
+}
+
+/// [`add`] with the secret in its parts: an app password, or an OAuth2
+/// account's first tokens.
+pub fn add_with(
+    ctx: &Context<'_>,
+    account: Account,
+    secrets: &SecretParts,
     mut out: impl Write,
 ) -> Result<(), CommandError> {
     let store = ctx.open_store()?;
@@ -31,7 +46,7 @@ pub fn add(
     ctx.accounts.save(&lock, &mut all)?;
     ctx.warn_about_store();
     let vault = Vault::new(ctx.index.clone(), store.as_ref());
-    let stored = store_password(&vault, &account, password, ctx.now);
+    let stored = store_secret(&vault, &account, secrets, ctx.now);
     all.pending.retain(|p| p.name != account.name);
     if stored.is_ok() {
         all.accounts.push(account.clone());
@@ -52,8 +67,13 @@ pub fn add(
         .collect();
     writeln!(
         out,
-        "Added {name}: {endpoints}. Next: mailcred config msmtp|neomutt|git {name}",
+        "Added {name}{how}: {endpoints}. Next: mailcred config msmtp|neomutt|git {name}",
         name = account.name,
+        how = if account.is_oauth() {
+            " (signed in with OAuth2)"
+        } else {
+            ""
+        },
         endpoints = endpoints.join(", "),
     )?;
     Ok(())
@@ -79,9 +99,16 @@ pub fn set_password(
     // account.
     let (_lock, all) = ctx.accounts.lock()?;
     let account = all.find(AccountQuery::Named(name))?.clone();
+    if account.is_oauth() {
+        return Err(CommandError::OAuthAccount { name: account.name });
+    }
     ctx.warn_about_store();
     let vault = Vault::new(ctx.index.clone(), store.as_ref());
-    store_password(&vault, &account, password, ctx.now)?;
+    let secrets = SecretParts {
+        password: Some(password),
+        ..SecretParts::default()
+    };
+    store_secret(&vault, &account, &secrets, ctx.now)?;
     writeln!(out, "Stored the new password of {name}.")?;
     Ok(())
 }
@@ -95,12 +122,17 @@ pub fn remove(ctx: &Context<'_>, name: &str, mut out: impl Write) -> Result<(), 
     if !known {
         all.find(AccountQuery::Named(name))?;
     }
+    let what = if all.get(name).is_some_and(Account::is_oauth) {
+        "its tokens"
+    } else {
+        "its password"
+    };
     let vault = Vault::new(ctx.index.clone(), store.as_ref());
     vault.erase_account(name)?;
     all.accounts.retain(|a| a.name != name);
     all.pending.retain(|p| p.name != name);
     ctx.accounts.save(&lock, &mut all)?;
-    writeln!(out, "Removed {name} and its password.")?;
+    writeln!(out, "Removed {name} and {what}.")?;
     Ok(())
 }
 
@@ -130,24 +162,26 @@ pub fn find(ctx: &Context<'_>, name: &str) -> Result<Account, CommandError> {
     Ok(ctx.accounts.find(AccountQuery::Named(name))?)
 }
 
-fn store_password(
+/// Stores `secrets` as the account's one secret (an OAuth2 account's
+/// marked as a token pair), replacing what it had.
+pub(crate) fn store_secret(
     vault: &Vault<'_>,
     account: &Account,
-    password: SecretString,
+    secrets: &SecretParts,
     now: u64,
 ) -> Result<(), CommandError> {
-    let entry = IndexEntry {
-        stored_at: now,
-        account: Some(account.name.clone()),
-        protected: !account.allow_erase,
-        endpoints: slots(account),
-        ..IndexEntry::default()
+    let entry = if account.is_oauth() {
+        super::tokens::token_entry(account, now)
+    } else {
+        IndexEntry {
+            stored_at: now,
+            account: Some(account.name.clone()),
+            protected: !account.allow_erase,
+            endpoints: slots(account),
+            ..IndexEntry::default()
+        }
     };
-    let secrets = SecretParts {
-        password: Some(password),
-        ..SecretParts::default()
-    };
-    vault.store(entry, &secrets)?;
+    vault.store(entry, secrets)?;
     Ok(())
 }
 

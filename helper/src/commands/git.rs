@@ -5,8 +5,9 @@ use std::io::{Read, Write};
 use secrecy::ExposeSecret;
 
 use super::{CommandError, Context};
+use crate::accounts::{AccountQuery, AccountSource};
 use crate::protocol::{self, Answer, Credential, MAX_REQUEST_BYTES};
-use crate::vault::{IndexEntry, SecretParts, Vault};
+use crate::vault::{Found, IndexEntry, SecretParts, Vault};
 
 /// What `capability` answers: the protocol version and what we understand.
 const CAPABILITIES: &[u8] = b"version 0\ncapability authtype\n";
@@ -52,6 +53,9 @@ fn get(request: &Credential, output: impl Write, ctx: &Context<'_>) -> Result<()
     let Some(found) = vault.find(request, ctx.now)? else {
         return Ok(());
     };
+    if found.entry.oauth {
+        return get_token(ctx, &store, found, output);
+    }
     let (entry, secrets) = (&found.entry, &found.secrets);
     let mut answer = Answer::default();
     if request.has_capability("authtype") && entry.authtype.is_some() {
@@ -77,6 +81,32 @@ fn get(request: &Credential, output: impl Write, ctx: &Context<'_>) -> Result<()
                 .as_ref()
                 .map(|s| s.expose_secret()),
         );
+    answer
+        .write_to(output)?
+        .map_err(|key| CommandError::UnsafeStoredValue { key })
+}
+
+/// An OAuth2 account's answer: the access token as the password, with its
+/// expiry (so git, and git send-email, never reuse it past that), refreshed
+/// first when stale. Never the refresh token: it stays in the store.
+fn get_token(
+    ctx: &Context<'_>,
+    store: &dyn crate::store::SecretStore,
+    found: Found,
+    output: impl Write,
+) -> Result<(), CommandError> {
+    let name = found.entry.account.clone().unwrap_or_default();
+    let account = ctx.accounts.find(AccountQuery::Named(&name))?;
+    let found = super::tokens::checked(ctx, store, &account, found)?;
+    let expiry = found.secrets.expires_at.map(|e| e.to_string());
+    let mut answer = Answer::default();
+    answer
+        .optional("username", found.username.as_deref())
+        .optional(
+            "password",
+            found.secrets.password.as_ref().map(|s| s.expose_secret()),
+        )
+        .optional("password_expiry_utc", expiry.as_deref());
     answer
         .write_to(output)?
         .map_err(|key| CommandError::UnsafeStoredValue { key })
@@ -129,6 +159,7 @@ fn storable(request: &Credential, now: u64) -> Option<(IndexEntry, SecretParts)>
         } else {
             None
         },
+        ..SecretParts::default()
     };
     Some((entry, secrets))
 }

@@ -91,7 +91,7 @@ pub fn list(
 }
 
 /// `smtp://login@host:port (security)`, with a note when the endpoint
-/// takes no app password.
+/// takes no app password and the account has one.
 fn url(a: &Account, protocol: Protocol, e: &Endpoint) -> String {
     let mut text = format!(
         "{protocol}://{}@{}:{} ({})",
@@ -100,7 +100,7 @@ fn url(a: &Account, protocol: Protocol, e: &Endpoint) -> String {
         e.port,
         e.security.name()
     );
-    if a.provider.oauth_only(protocol).is_some() {
+    if !a.is_oauth() && a.provider.oauth_only(protocol).is_some() {
         text.push_str(", OAuth only: the app password does not sign in here");
     }
     text
@@ -151,23 +151,40 @@ pub fn show(
                 "sign-in:     OAuth2, client id {}",
                 printable(&oauth.client_id)
             )?;
+            if let Some(tenant) = &oauth.tenant {
+                writeln!(out, "tenant:      {}", printable(tenant))?;
+            }
+            writeln!(out, "authorize:   {}", printable(&oauth.authorize_url))?;
             writeln!(out, "token URL:   {}", printable(&oauth.token_url))?;
+            if let Some(device) = &oauth.device_url {
+                writeln!(out, "device URL:  {}", printable(device))?;
+            }
             writeln!(out, "scopes:      {}", printable(&oauth.scopes.join(" ")))?;
+            if oauth.client_secret {
+                writeln!(out, "secret:      the client secret is kept in the keyring")?;
+            }
         }
     }
-    writeln!(
-        out,
-        "git erase:   {}",
-        if *allow_erase {
-            "allowed (--allow-erase), through any endpoint"
-        } else {
+    let erase = match (oauth.is_some(), *allow_erase) {
+        (true, _) => {
+            "drops only the cached access token, through any endpoint (the next get refreshes \
+             it); the refresh token stays"
+        }
+        (false, true) => "allowed (--allow-erase), through any endpoint",
+        (false, false) => {
             "refused through every endpoint: the password survives git send-email's erase \
              after a failed AUTH"
         }
-    )?;
+    };
+    writeln!(out, "git erase:   {erase}")?;
+    let secret = if oauth.is_some() {
+        "the same tokens (access token as the password)"
+    } else {
+        "the same password"
+    };
     writeln!(
         out,
-        "stored as:   one keyring item, the same password for every endpoint; git finds it as"
+        "stored as:   one keyring item, {secret} for every endpoint; git finds it as"
     )?;
     for (protocol, e) in account.endpoints() {
         let protocols = match protocol {

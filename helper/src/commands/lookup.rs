@@ -65,17 +65,31 @@ pub fn neomutt(
     write_all(out, answer.as_bytes())
 }
 
-/// The account's one secret, the same for every protocol.
+/// The account's one secret, the same for every protocol: its app
+/// password, or its OAuth2 access token (refreshed first when stale).
 fn password_of(ctx: &Context<'_>, account: &Account) -> Result<SecretString, CommandError> {
     let store = ctx.lazy_store();
     let vault = Vault::new(ctx.index.clone(), &store);
-    let found = vault.find_account(&account.name)?;
-    let password =
-        found
-            .and_then(|f| f.secrets.password)
-            .ok_or_else(|| CommandError::NoPassword {
+    let found = match vault.find_account(&account.name)? {
+        Some(found) => super::tokens::checked(ctx, &store, account, found)?,
+        None if account.is_oauth() => {
+            return Err(CommandError::SignInAgain {
                 name: account.name.clone(),
-            })?;
+                why: "no OAuth2 tokens are stored for it".into(),
+            });
+        }
+        None => {
+            return Err(CommandError::NoPassword {
+                name: account.name.clone(),
+            });
+        }
+    };
+    let password = found
+        .secrets
+        .password
+        .ok_or_else(|| CommandError::NoPassword {
+            name: account.name.clone(),
+        })?;
     if unsafe_value(password.expose_secret()) || unsafe_value(&account.user) {
         return Err(CommandError::UnsafeStoredValue { key: "password" });
     }

@@ -4,14 +4,18 @@ pub mod accounts;
 pub mod doctor;
 pub mod git;
 pub mod listing;
+pub mod login;
 pub mod lookup;
 mod resolve;
+mod resolve_oauth;
 pub mod snippets;
+pub mod tokens;
 
 use std::sync::Arc;
 
 use crate::accounts::{AccountError, AccountFile, LookupError};
 use crate::exit;
+use crate::oauth::{Companion, Flow, NoTokenSource, TokenError, TokenRequest, TokenSource, Tokens};
 use crate::protocol::ProtocolError;
 use crate::secret_input::PasswordInputError;
 use crate::settings::{self, SettingsError};
@@ -32,6 +36,7 @@ pub struct Context<'a> {
     pub now: u64,
     opener: Arc<Opener<'a>>,
     warning: Option<&'static str>,
+    tokens: Arc<dyn TokenSource + 'a>,
 }
 
 impl<'a> Context<'a> {
@@ -45,6 +50,7 @@ impl<'a> Context<'a> {
             now: now(),
             opener: Arc::new(move || config.open()),
             warning: config.choice.warning(),
+            tokens: Arc::new(Companion::default()),
         })
     }
 
@@ -57,7 +63,20 @@ impl<'a> Context<'a> {
             now,
             opener: Arc::new(move || Ok(Box::new(Borrowed(store)))),
             warning: None,
+            tokens: Arc::new(NoTokenSource),
         }
+    }
+
+    /// The same context, fetching OAuth2 tokens from `source` (a fake, in
+    /// tests).
+    pub fn with_tokens(mut self, source: &'a dyn TokenSource) -> Self {
+        self.tokens = Arc::new(BorrowedSource(source));
+        self
+    }
+
+    /// Where OAuth2 tokens come from.
+    pub fn tokens(&self) -> &dyn TokenSource {
+        self.tokens.as_ref()
     }
 
     /// Connects to the store; only commands that need it call this, so a
@@ -83,6 +102,23 @@ impl<'a> Context<'a> {
         if let Some(warning) = self.warning {
             eprintln!("mailcred: warning: {warning}");
         }
+    }
+}
+
+/// A borrowed token source, owned as the context's.
+struct BorrowedSource<'a>(&'a dyn TokenSource);
+
+impl TokenSource for BorrowedSource<'_> {
+    fn login(&self, request: &TokenRequest<'_>, flow: Flow) -> Result<Tokens, TokenError> {
+        self.0.login(request, flow)
+    }
+
+    fn refresh(
+        &self,
+        request: &TokenRequest<'_>,
+        refresh_token: &secrecy::SecretString,
+    ) -> Result<Tokens, TokenError> {
+        self.0.refresh(request, refresh_token)
     }
 }
 
@@ -157,12 +193,45 @@ pub enum CommandError {
     /// A command line that parses but makes no sense.
     #[error("{0}")]
     Usage(String),
+    /// A setting that would be unsafe (plain http:// to another machine).
+    #[error("{0}")]
+    Config(String),
     /// The new password could not be read.
     #[error(transparent)]
     PasswordInput(#[from] PasswordInputError),
     /// Running `git config` failed.
     #[error("git config failed: {0}")]
     GitConfig(String),
+    /// No OAuth2 tokens came (the companion said why, or this says).
+    #[error(transparent)]
+    Tokens(#[from] TokenError),
+    /// The OAuth2 account has no usable refresh token.
+    #[error(
+        "mail account \"{name}\" must sign in again: {why}; sign in again with `mailcred login {name}`"
+    )]
+    SignInAgain {
+        /// The account.
+        name: String,
+        /// What is missing.
+        why: String,
+    },
+    /// A switch to OAuth2 stopped after the tokens were saved and before
+    /// the account file said so.
+    #[error(
+        "the switch of mail account \"{name}\" to OAuth2 was interrupted; finish it with `mailcred login {name}`"
+    )]
+    SwitchUnfinished {
+        /// The account.
+        name: String,
+    },
+    /// A command for app passwords, on an OAuth2 account.
+    #[error(
+        "mail account \"{name}\" signs in with OAuth2 and keeps no app password; sign in again with `mailcred login {name}`"
+    )]
+    OAuthAccount {
+        /// The account.
+        name: String,
+    },
 }
 
 impl From<StoreError> for CommandError {
@@ -185,8 +254,12 @@ impl CommandError {
             Self::NoPassword { .. } => exit::NO_PASSWORD,
             Self::AccountExists { .. } | Self::CredentialTaken { .. } => exit::EXISTS,
             Self::Usage(_) => exit::USAGE,
+            Self::Config(_) => exit::CONFIG,
             Self::PasswordInput(_) => exit::REFUSED_INPUT,
             Self::GitConfig(_) => exit::SOFTWARE,
+            Self::Tokens(e) => e.exit_code(),
+            Self::SignInAgain { .. } | Self::SwitchUnfinished { .. } => exit::SIGN_IN_AGAIN,
+            Self::OAuthAccount { .. } => exit::USAGE,
             Self::Vault(v) => match v {
                 VaultError::Store(s) => store_exit_code(s),
                 VaultError::Index(IndexError::Corrupt { .. }) => exit::DATA_DAMAGED,
@@ -198,6 +271,12 @@ impl CommandError {
                 VaultError::DamagedSecret { .. } => exit::DATA_DAMAGED,
             },
         }
+    }
+
+    /// Whether the user has been told already (by `mailcred-oauth`, on
+    /// the stderr it shares): nothing more is printed then.
+    pub fn already_told(&self) -> bool {
+        matches!(self, Self::Tokens(e) if e.already_told())
     }
 
     /// Whether this is a broken pipe on the answer: the reader went away,

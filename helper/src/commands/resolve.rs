@@ -3,6 +3,7 @@
 //! password is asked for.
 
 use super::CommandError;
+pub use super::resolve_oauth::OAuthFlags;
 use crate::accounts::{self, Account, Endpoint, Protocol, Provider, Security};
 
 /// The flags of one endpoint (`--host --port --security` for SMTP,
@@ -52,6 +53,9 @@ pub struct NewAccount {
     pub with_pop: bool,
     /// Let git's `erase` remove the password.
     pub allow_erase: bool,
+    /// Sign in with OAuth2 (`--auth oauth2`) with these flags; `None` for
+    /// an app password.
+    pub oauth: Option<OAuthFlags>,
 }
 
 impl NewAccount {
@@ -66,6 +70,7 @@ impl NewAccount {
             pop: EndpointFlags::default(),
             with_pop: false,
             allow_erase: false,
+            oauth: None,
         }
     }
 
@@ -99,7 +104,7 @@ pub fn resolve(new: &NewAccount, added: String) -> Result<Account, CommandError>
             new.name
         )));
     }
-    if let Some(reason) = new.provider.refusal() {
+    if let Some(reason) = new.provider.refusal().filter(|_| new.oauth.is_none()) {
         return Err(usage(reason.into()));
     }
     if let Err(reason) = accounts::check_login(&new.user) {
@@ -129,6 +134,9 @@ pub fn resolve(new: &NewAccount, added: String) -> Result<Account, CommandError>
              --port and --security), --imap-host or --pop-host for reading"
                 .into(),
         ));
+    }
+    if let Some(flags) = &new.oauth {
+        account.oauth = Some(super::resolve_oauth::settings(&account, flags, None)?);
     }
     Ok(account)
 }

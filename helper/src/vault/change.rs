@@ -15,8 +15,15 @@ impl Vault<'_> {
     /// endpoints' credentials that git stored itself (under `imaps` for
     /// `imap`, or the server without its port). What git stores into one of
     /// an account's endpoints after a successful login updates the
-    /// account's one secret, which stays the account's and stays protected.
-    pub fn store(&self, mut entry: IndexEntry, secrets: &SecretParts) -> Result<(), VaultError> {
+    /// account's one secret, which stays the account's and stays protected;
+    /// into an OAuth2 account's, it is ignored.
+    ///
+    /// The new entry's id, or `None` when the store was ignored.
+    pub fn store(
+        &self,
+        mut entry: IndexEntry,
+        secrets: &SecretParts,
+    ) -> Result<Option<String>, VaultError> {
         let lock = self
             .index
             .lock(true)?
@@ -27,6 +34,11 @@ impl Vault<'_> {
             && secrets.password.is_some()
             && let Some(owner) = owner(&index, &entry)?
         {
+            if owner.oauth {
+                // git approves the access token it was handed: storing it
+                // would only lose the refresh token and the expiry.
+                return Ok(None);
+            }
             entry = IndexEntry {
                 id: entry.id,
                 password_expiry_utc: entry.password_expiry_utc,
@@ -57,24 +69,39 @@ impl Vault<'_> {
                 .collect(),
         };
 
+        self.put(&lock, &mut index, &entry, &label, secrets, &old)?;
+        Ok(Some(entry.id))
+    }
+
+    /// Lists `entry`, writes its secret, then retires `old`: a crash at any
+    /// point leaves the old secret or the new one served, never neither.
+    fn put(
+        &self,
+        lock: &index::IndexLock,
+        index: &mut Index,
+        entry: &IndexEntry,
+        label: &str,
+        secrets: &SecretParts,
+        old: &[IndexEntry],
+    ) -> Result<(), VaultError> {
         // 1. List the new entry first, so its secret is never unlisted.
         index.entries.insert(0, entry.clone());
-        self.index.save(&lock, &mut index)?;
+        self.index.save(lock, index)?;
 
         // 2. Write the secret; on failure take the listing back. Not after
         // a timeout: the write may still land once we stopped waiting, and a
         // secret must never be unlisted. An entry whose secret never came is
         // skipped, and retired by the next store into its slot.
-        if let Err(e) = self.store.write(&entry.id, &label, &secrets.encode()) {
+        if let Err(e) = self.store.write(&entry.id, label, &secrets.encode()) {
             if !matches!(e, StoreError::TimedOut { .. }) {
                 index.entries.retain(|e| e.id != entry.id);
-                self.index.save(&lock, &mut index)?;
+                self.index.save(lock, index)?;
             }
             return Err(e.into());
         }
 
         // 3. Retire what it replaces: secret first, then listing.
-        self.retire(&lock, &mut index, &old)
+        self.retire(lock, index, old)
     }
 
     /// git's `erase`: removes every entry matching the request (and, when it
@@ -95,21 +122,34 @@ impl Vault<'_> {
         };
         let mut index = self.index.load(&lock)?;
         let mut doomed = Vec::new();
+        let mut stale = Vec::new();
         for entry in index
             .entries
             .iter()
             .filter(|e| matching::matches(request, e))
         {
-            if let Some(wanted) = &request.password {
+            let mut held = None;
+            if request.password.is_some() || entry.oauth {
                 // A read failure aborts the erase: nothing is deleted on doubt.
                 let Some(blob) = self.store.read(&entry.id)? else {
                     doomed.push(entry.clone()); // dangling: nothing left to keep
                     continue;
                 };
-                let held = SecretParts::decode(&blob.secret).and_then(|s| s.password);
-                if held.is_none_or(|p| p.expose_secret() != wanted.expose_secret()) {
+                held = SecretParts::decode(&blob.secret);
+            }
+            if let Some(wanted) = &request.password {
+                let password = held.as_ref().and_then(|s| s.password.as_ref());
+                if password.is_none_or(|p| p.expose_secret() != wanted.expose_secret()) {
                     continue;
                 }
+            }
+            if entry.oauth {
+                // An OAuth2 pair whose secret does not decode is left for
+                // `get` to report as damaged, not erased on a guess.
+                if let Some(parts) = held {
+                    stale.push((entry.clone(), parts));
+                }
+                continue;
             }
             if entry.protected {
                 outcome.kept.extend(entry.account.clone());
@@ -119,7 +159,40 @@ impl Vault<'_> {
         }
         outcome.removed = doomed.len();
         self.retire(&lock, &mut index, &doomed)?;
+        for (entry, parts) in stale {
+            self.drop_access_token(&lock, &mut index, &entry, parts)?;
+            outcome.expired.extend(entry.account.clone());
+        }
         Ok(outcome)
+    }
+
+    /// Rewrites an OAuth2 pair without its access token, so that the next
+    /// `get` refreshes; the refresh token (and client secret) stay.
+    fn drop_access_token(
+        &self,
+        lock: &index::IndexLock,
+        index: &mut Index,
+        old: &IndexEntry,
+        mut parts: SecretParts,
+    ) -> Result<(), VaultError> {
+        if parts.password.is_none() {
+            return Ok(());
+        }
+        parts.password = None;
+        parts.expires_at = None;
+        let entry = IndexEntry {
+            id: new_id()?,
+            ..old.clone()
+        };
+        let label = entry.label();
+        self.put(
+            lock,
+            index,
+            &entry,
+            &label,
+            &parts,
+            std::slice::from_ref(old),
+        )
     }
 
     /// Removes a mail account's secret whatever its protection
@@ -151,6 +224,7 @@ impl Vault<'_> {
         Ok(Erased {
             removed: doomed.len(),
             kept: Vec::new(),
+            expired: Vec::new(),
         })
     }
 

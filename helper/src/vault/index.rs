@@ -58,6 +58,12 @@ pub struct IndexEntry {
     /// Empty for what git stored itself.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub endpoints: Vec<EndpointSlot>,
+    /// Whether the secret is an OAuth2 account's token pair (access token
+    /// as `password`, refresh token, expiry). git may not replace it
+    /// (`store` is ignored: git approves the access token it was handed),
+    /// and `erase` drops only its access token, never the refresh token.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub oauth: bool,
 }
 
 /// One endpoint of a mail account, as git asks for its credential.
@@ -242,6 +248,8 @@ fn from_format_1(bytes: &[u8]) -> Result<Index, String> {
 
 const FILE: &str = "credentials.json";
 const LOCK: &str = "credentials.lock";
+/// The prefix of an OAuth2 account's refresh lock file.
+const REFRESH_LOCK: &str = "refresh-";
 
 /// The index file and its lock, in one private folder.
 #[derive(Debug, Clone)]
@@ -298,6 +306,21 @@ impl IndexFile {
             .map_err(|source| JsonFileError::io("lock", self.path(), source).into())
     }
 
+    /// Takes the OAuth2 account `name`'s refresh lock (a file of its own in
+    /// the index's folder), waiting at most as long as for the index.
+    ///
+    /// Held by whoever fetches new tokens for the account, from the check
+    /// that they are needed until they are saved: readers of an expired
+    /// token then wait for the one refresh instead of each making one, and
+    /// a rotated refresh token is never used twice. Readers of a token that
+    /// is still good never take it.
+    pub fn refresh_lock(&self, name: &str) -> Result<FileLock, IndexError> {
+        let file = refresh_lock_name(name);
+        self.dir
+            .lock(&file, true)
+            .map_err(|source| JsonFileError::io("lock", self.dir().join(&file), source).into())
+    }
+
     /// Reads the index; a missing file is an empty index.
     pub fn load(&self, _lock: &IndexLock) -> Result<Index, IndexError> {
         Ok(self.dir.read_json(FILE)?)
@@ -307,4 +330,13 @@ impl IndexFile {
     pub fn save(&self, lock: &IndexLock, index: &mut Index) -> Result<(), IndexError> {
         Ok(self.dir.write_json(FILE, index, lock)?)
     }
+}
+
+/// The refresh lock's file name for the account `name`: a digest, since a
+/// hand-edited account file may name an account with `/` or `..` in it.
+fn refresh_lock_name(name: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{REFRESH_LOCK}{hex}.lock")
 }

@@ -93,6 +93,9 @@ pub struct Erased {
     pub removed: usize,
     /// Protected mail accounts that matched and were kept.
     pub kept: Vec<String>,
+    /// OAuth2 accounts whose cached access token was dropped (their
+    /// refresh token kept).
+    pub expired: Vec<String>,
 }
 
 /// The index and the secret store, used together.
@@ -169,7 +172,8 @@ impl<'s> Vault<'s> {
     }
 
     /// The secret of the mail account `name` (`mailcred get NAME`), from
-    /// its newest entry that still has a password.
+    /// its newest entry that still has a password, or that holds an OAuth2
+    /// token pair.
     pub fn find_account(&self, name: &str) -> Result<Option<Found>, VaultError> {
         let Some(lock) = self.index.lock(false)? else {
             return Ok(None);
@@ -186,7 +190,9 @@ impl<'s> Vault<'s> {
             let Some(secrets) = SecretParts::decode(&blob.secret) else {
                 return Err(damaged(entry));
             };
-            if secrets.password.is_some() {
+            // An OAuth2 pair is the account's secret even without its access
+            // token (erased, or never fetched): the caller refreshes it.
+            if secrets.password.is_some() || entry.oauth {
                 return Ok(Some(Found {
                     entry: entry.clone(),
                     username: None,
@@ -211,6 +217,7 @@ impl<'s> Vault<'s> {
             return Err(damaged(entry));
         };
         let usable = secrets.password.is_some()
+            || (entry.oauth && secrets.oauth_refresh_token.is_some())
             || (request.has_capability("authtype")
                 && entry.authtype.is_some()
                 && secrets.credential.is_some());

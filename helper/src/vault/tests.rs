@@ -333,11 +333,18 @@ fn the_index_never_holds_a_secret() {
         password: Some("secret-password".into()),
         oauth_refresh_token: Some("secret-refresh".into()),
         credential: Some("secret-credential".into()),
+        expires_at: Some(1_798_000_000),
+        client_secret: Some("secret-client".into()),
     };
     s.vault().store(token, &secrets).unwrap();
 
     let text = std::fs::read_to_string(s.index().path()).unwrap();
-    for secret in ["secret-password", "secret-refresh", "secret-credential"] {
+    for secret in [
+        "secret-password",
+        "secret-refresh",
+        "secret-credential",
+        "secret-client",
+    ] {
         assert!(
             !text.contains(secret),
             "the index file is plain JSON on disk: it must not contain {secret:?}"

@@ -40,6 +40,7 @@ use std::path::PathBuf;
 use mailcred::accounts::{Account, Provider};
 use mailcred::commands::accounts::{self, NewAccount};
 use mailcred::commands::{self, CommandError, Context};
+use mailcred::oauth::FakeTokenSource;
 use mailcred::store::{MemoryStore, SecretStore};
 use mailcred::vault::{IndexEntry, IndexFile};
 use secrecy::SecretString;
@@ -101,6 +102,9 @@ pub struct Setup {
     dir: tempfile::TempDir,
     /// The keyring.
     pub store: MemoryStore,
+    /// The identity provider of OAuth2 accounts: access tokens valid for an
+    /// hour from the transcripts' clock.
+    pub tokens: FakeTokenSource,
     passwords: RefCell<Vec<String>>,
 }
 
@@ -109,6 +113,7 @@ impl Setup {
         Self {
             dir: tempfile::tempdir().expect("a temporary directory"),
             store: MemoryStore::default(),
+            tokens: FakeTokenSource::new(NOW, 3600),
             passwords: RefCell::default(),
         }
     }
@@ -118,9 +123,10 @@ impl Setup {
         IndexFile::in_dir(self.dir.path().join("mailcred"))
     }
 
-    /// A command context over the in-memory store.
+    /// A command context over the in-memory store and the fake identity
+    /// provider.
     pub fn ctx(&self) -> Context<'_> {
-        Context::with_store(self.index(), NOW, &self.store)
+        Context::with_store(self.index(), NOW, &self.store).with_tokens(&self.tokens)
     }
 
     /// `accounts.json`, where `Context::with_store` keeps the accounts.
@@ -148,7 +154,7 @@ impl Setup {
         store: &dyn SecretStore,
         command: impl FnOnce(&Context<'_>, &mut Vec<u8>) -> Result<(), CommandError>,
     ) -> Outcome {
-        let ctx = Context::with_store(self.index(), NOW, store);
+        let ctx = Context::with_store(self.index(), NOW, store).with_tokens(&self.tokens);
         let mut stdout = Vec::new();
         let result = command(&ctx, &mut stdout);
         let stdout = String::from_utf8(stdout).expect("commands print UTF-8");
@@ -180,6 +186,12 @@ impl Setup {
                 outcome.stderr
             );
         }
+        // The fake identity provider's tokens are `access-N` and `refresh-N`.
+        assert!(
+            !outcome.stderr.contains("access-") && !outcome.stderr.contains("refresh-"),
+            "an error message must never carry a token, but {:?} does",
+            outcome.stderr
+        );
         outcome
     }
 

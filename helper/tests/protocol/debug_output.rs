@@ -51,6 +51,8 @@ fn secret_parts_and_a_found_credential_show_no_secret() {
         password: Some(SECRET.into()),
         oauth_refresh_token: Some(SECRET.into()),
         credential: Some(SECRET.into()),
+        expires_at: Some(1_798_000_000),
+        client_secret: Some(SECRET.into()),
     };
     assert_hidden(&parts);
     assert_hidden(&SecretParts::decode(&parts.encode()).expect("our own encoding"));

@@ -7,6 +7,7 @@
 //! - [`accounts`]: the mail account commands (`add`, `get`, `neomutt`,
 //!   `list`, `show`, `config`, `set-password`, `remove`) and git's helper
 //!   meeting an account's credential;
+//! - [`oauth`]: OAuth2 accounts against a fake identity provider;
 //! - [`layout`]: the storage layout of format 1, kept as fixture files;
 //! - [`migration`]: those files migrated to format 2 by the next change;
 //! - [`replay`]: runs a transcript against an in-memory store;
@@ -20,5 +21,6 @@ mod fuzz_inputs;
 mod git;
 mod layout;
 mod migration;
+mod oauth;
 mod replay;
 mod transcript;
