@@ -364,4 +364,31 @@ mod tests {
             "{message}"
         );
     }
+
+    #[test]
+    fn an_oauth_account_without_a_token_is_told_to_sign_in_not_to_set_a_password() {
+        let login = |oauth| Login {
+            account: Some("work".into()),
+            user: "alice@contoso.com".into(),
+            server: "smtp.office365.com:587".into(),
+            oauth,
+        };
+        let none = |oauth| {
+            Error::NoPassword {
+                login: login(oauth),
+                helper: "mailcred".into(),
+            }
+            .to_string()
+        };
+        assert!(
+            none(true).ends_with("sign in with `mailcred login work`"),
+            "{}",
+            none(true)
+        );
+        assert!(
+            none(false).contains("mailcred set-password work"),
+            "{}",
+            none(false)
+        );
+    }
 }

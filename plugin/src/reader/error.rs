@@ -362,4 +362,30 @@ mod tests {
             "{message}"
         );
     }
+
+    #[test]
+    fn a_refused_token_is_explained_with_the_readers_scope_and_no_app_password() {
+        let login = Login {
+            account: Some("work".into()),
+            user: "alice@contoso.com".into(),
+            server: "outlook.office365.com:993".into(),
+            oauth: true,
+        };
+        let text = "[AUTHENTICATIONFAILED] Authentication failed.";
+        let message = ReadError::Refused {
+            login,
+            protocol: ReadProtocol::Imap,
+            text: text.into(),
+            refusal: Refusal::of(text),
+        }
+        .to_string();
+        assert!(
+            message.contains("IMAP.AccessAsUser.All") && message.contains("mailcred login"),
+            "{message}"
+        );
+        assert!(
+            !message.contains("app password") && !message.contains("set-password"),
+            "{message}"
+        );
+    }
 }
