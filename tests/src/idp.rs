@@ -1,35 +1,40 @@
-//! The test identity provider, `tests/oauth/idp.py` (python3, standard
-//! library only), shaped like Microsoft's identity platform: one per test,
-//! on a random loopback port, gone when dropped or when the test process
-//! dies (it exits when its stdin closes).
+//! The local identity provider of the OAuth2 tests: `python3
+//! tests/oauth/idp.py` (shaped like Microsoft's identity platform, see
+//! tests/oauth/README.md) on 127.0.0.1, and a minimal HTTP/1.1 client to
+//! steer it (`/control`) and watch it (`/stats`, `/introspect`).
 //!
-//! Besides its URLs, the fixture can get a token straight from it, as a
-//! browser and `mailcred-oauth` would (authorize with PKCE, then the code
-//! exchange), for tests of the servers that check tokens (the OAuth2 SMTP
-//! server, Dovecot's oauth2 passdb) without mailcred in the way.
+//! The client is a few lines over `TcpStream` rather than an HTTP crate:
+//! the tests talk to one plain-HTTP server on loopback that closes every
+//! connection, and nothing here needs more.
+//!
+//! [`Idp::sign_in`] gets a token straight from it, as a browser and
+//! `mailcred-oauth` would (authorize with PKCE, then the code exchange),
+//! for tests of the servers that check tokens (the OAuth2 SMTP server,
+//! Dovecot's oauth2 passdb) without mailcred in the way.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
 
-const READY_TIMEOUT: Duration = Duration::from_secs(20);
+use serde_json::Value;
+
+use crate::process::PATIENCE;
+
+/// A running idp.py, stopped when dropped (and by itself when the test
+/// process dies: it runs until its stdin closes).
+pub struct Idp {
+    child: Child,
+    port: u16,
+}
+
+/// `tests/oauth/`, where idp.py and browser.py are.
+fn scripts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("oauth")
+}
 
 /// The client id the tests sign in with (the provider accepts any).
 pub const CLIENT_ID: &str = "mailcred-tests";
-/// The tenant segment of the URLs.
-pub const TENANT: &str = "organizations";
-
-/// A running identity provider; stopped when dropped.
-#[derive(Debug)]
-pub struct Idp {
-    port: u16,
-    child: Child,
-    /// Held open: the provider exits when it closes.
-    stdin: Option<ChildStdin>,
-}
 
 /// Signs in the way `mailcred-oauth` does, in Python: PKCE S256, the
 /// authorize redirect caught by hand, the code exchanged. Prints the
@@ -57,37 +62,41 @@ form = urllib.parse.urlencode(dict(grant_type="authorization_code", code=code,
 print(json.load(opener.open(f"{base}/token", data=form))["access_token"])
 "#;
 
+/// `BROWSER` for the stand-in browser, which follows the authorize
+/// redirect to the companion's loopback listener.
+pub fn browser() -> String {
+    format!("python3 {}", scripts().join("browser.py").display())
+}
+
 impl Idp {
-    /// Starts one. Panics, naming the cause, when python3 is missing or the
-    /// provider does not start.
-    pub fn start() -> Idp {
+    /// Starts idp.py on a free port and waits until it listens.
+    pub fn start() -> Self {
         crate::require("python3", "python3");
         let mut child = Command::new("python3")
-            .arg(script())
-            .args(["--port", "0", "--until-stdin-closes"])
+            .arg(scripts().join("idp.py"))
+            .arg("--until-stdin-closes")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot run tests/oauth/idp.py with python3: {e}"));
-        let stdout = child.stdout.take().expect("piped");
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = sender.send(line);
-        });
-        let line = receiver.recv_timeout(READY_TIMEOUT).unwrap_or_default();
+            .unwrap_or_else(|e| panic!("cannot start python3 tests/oauth/idp.py: {e}"));
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("idp.py prints its address first");
         let port = line
             .trim()
             .strip_prefix("listening on 127.0.0.1:")
             .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| {
-                let _ = child.kill();
-                panic!("tests/oauth/idp.py did not say `listening on 127.0.0.1:PORT`: {line:?}")
-            });
-        let stdin = child.stdin.take();
-        Idp { port, child, stdin }
+            .unwrap_or_else(|| panic!("idp.py's first line names its port, not {line:?}"));
+        Self { child, port }
+    }
+
+    /// `http://127.0.0.1:PORT/organizations/oauth2/v2.0/`, where
+    /// `authorize`, `token` and `devicecode` are.
+    pub fn endpoints(&self) -> String {
+        format!("http://127.0.0.1:{}/organizations/oauth2/v2.0/", self.port)
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -95,24 +104,14 @@ impl Idp {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// The tenant's endpoints' common prefix, Microsoft's shape.
-    fn tenant_url(&self) -> String {
-        format!("{}/{TENANT}/oauth2/v2.0", self.base_url())
-    }
-
     /// The authorization endpoint.
     pub fn authorize_url(&self) -> String {
-        format!("{}/authorize", self.tenant_url())
+        format!("{}authorize", self.endpoints())
     }
 
     /// The token endpoint.
     pub fn token_url(&self) -> String {
-        format!("{}/token", self.tenant_url())
-    }
-
-    /// The device authorization endpoint.
-    pub fn device_url(&self) -> String {
-        format!("{}/devicecode", self.tenant_url())
+        format!("{}token", self.endpoints())
     }
 
     /// The RFC 7662 introspection endpoint the test servers ask.
@@ -124,15 +123,11 @@ impl Idp {
     /// provider (authorize with PKCE, code exchange): valid for the
     /// provider's access lifetime, active at its introspection endpoint.
     pub fn sign_in(&self, user: &str, scopes: &[&str]) -> String {
+        let endpoints = self.endpoints();
         let output = Command::new("python3")
-            .args([
-                "-c",
-                SIGN_IN,
-                &self.tenant_url(),
-                user,
-                &scopes.join(" "),
-                CLIENT_ID,
-            ])
+            .args(["-c", SIGN_IN, endpoints.trim_end_matches('/'), user])
+            .arg(scopes.join(" "))
+            .arg(CLIENT_ID)
             .stdin(Stdio::null())
             .output()
             .expect("run python3");
@@ -147,88 +142,94 @@ impl Idp {
             .to_owned()
     }
 
-    /// `POST /control` with `json` (see tests/oauth/README.md): changes how
-    /// the provider behaves from now on.
-    pub fn control(&self, json: &str) {
-        let (status, body) = self.http("POST", "/control", json);
+    /// `POST /control` with these settings.
+    pub fn control(&self, settings: Value) {
+        let (status, body) = self.exchange("POST", "/control", &settings.to_string(), "json");
         assert_eq!(
             status, 200,
-            "the provider refused the control {json}: {body}"
+            "idp.py must take the settings {settings}: {body}"
         );
     }
 
-    /// `GET /stats`: how many refreshes, code exchanges… it answered.
-    pub fn stats(&self) -> serde_json::Value {
-        let (status, body) = self.http("GET", "/stats", "");
-        assert_eq!(status, 200, "{body}");
-        serde_json::from_str(&body).expect("the provider's stats are JSON")
+    /// `GET /stats`: refreshes, code_exchanges, token_requests, …
+    pub fn stats(&self) -> Value {
+        let (status, body) = self.exchange("GET", "/stats", "", "json");
+        assert_eq!(status, 200, "GET /stats: {body}");
+        serde_json::from_str(&body).expect("idp.py's stats are JSON")
     }
 
-    /// Whether the provider calls `token` active now.
+    /// One number of [`stats`](Self::stats).
+    pub fn stat(&self, name: &str) -> u64 {
+        self.stats()[name]
+            .as_u64()
+            .unwrap_or_else(|| panic!("idp.py's stats have no {name}"))
+    }
+
+    /// Whether idp.py issued `token` and it is still valid (RFC 7662).
     pub fn is_active(&self, token: &str) -> bool {
-        let form = format!(
-            "token={}",
-            percent_encoding::utf8_percent_encode(token, percent_encoding::NON_ALPHANUMERIC)
+        let (status, body) = self.exchange(
+            "POST",
+            "/introspect",
+            &format!("token={token}"),
+            "x-www-form-urlencoded",
         );
-        let (status, body) = self.http_form("/introspect", &form);
-        assert_eq!(status, 200, "{body}");
-        let answer: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(status, 200, "POST /introspect: {body}");
+        let answer: Value = serde_json::from_str(&body).expect("introspection is JSON");
         answer["active"] == true
     }
 
-    fn http(&self, method: &str, path: &str, json: &str) -> (u16, String) {
-        self.request(method, path, "application/json", json)
+    /// Where the browser is sent after the authorize URL `url` (its
+    /// `Location`, not followed): what a user copies from the address bar.
+    pub fn redirect_of(&self, url: &str) -> String {
+        let target = url
+            .strip_prefix(&format!("http://127.0.0.1:{}", self.port))
+            .unwrap_or_else(|| panic!("{url} is not an address of this idp.py"));
+        let (status, head) = self.request("GET", target, "", "json");
+        assert_eq!(status, 302, "the authorize endpoint redirects:\n{head}");
+        head.lines()
+            .find_map(|l| l.strip_prefix("Location: "))
+            .expect("a Location header")
+            .trim()
+            .to_owned()
     }
 
-    fn http_form(&self, path: &str, form: &str) -> (u16, String) {
-        self.request("POST", path, "application/x-www-form-urlencoded", form)
+    fn exchange(&self, method: &str, target: &str, body: &str, kind: &str) -> (u16, String) {
+        let (status, answer) = self.request(method, target, body, kind);
+        let body = answer
+            .split_once("\r\n\r\n")
+            .map_or(String::new(), |(_, b)| b.to_owned());
+        (status, body)
     }
 
-    /// One HTTP/1.1 request on its own connection. Hand-written: the tests
-    /// need three plain requests to a loopback server they control, not an
-    /// HTTP client crate.
-    fn request(&self, method: &str, path: &str, content_type: &str, body: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("reach the provider");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .expect("a read timeout");
+    /// One request with `Connection: close`; the status and the whole answer.
+    fn request(&self, method: &str, target: &str, body: &str, kind: &str) -> (u16, String) {
+        let mut stream =
+            TcpStream::connect(("127.0.0.1", self.port)).expect("idp.py accepts connections");
+        stream.set_read_timeout(Some(PATIENCE)).expect("a timeout");
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
-             Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
+            "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+             Content-Type: application/{kind}\r\nContent-Length: {len}\r\n\r\n{body}",
+            port = self.port,
+            len = body.len()
         )
-        .expect("send the request");
+        .expect("the request is sent");
         let mut answer = String::new();
-        stream.read_to_string(&mut answer).expect("read the answer");
+        stream
+            .read_to_string(&mut answer)
+            .expect("idp.py answers and closes");
         let status = answer
             .split(' ')
             .nth(1)
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let body = answer
-            .split_once("\r\n\r\n")
-            .map_or("", |(_, b)| b)
-            .to_owned();
-        (status, body)
+        (status, answer)
     }
 }
 
 impl Drop for Idp {
     fn drop(&mut self) {
-        drop(self.stdin.take());
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// `tests/oauth/idp.py`.
-pub fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("oauth/idp.py")
-}
-
-/// `tests/oauth/browser.py`, the stand-in browser: `BROWSER` for
-/// `mailcred add --auth oauth2` is `python3` and this.
-pub fn browser() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("oauth/browser.py")
 }

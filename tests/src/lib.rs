@@ -11,6 +11,7 @@ pub mod dovecot;
 pub mod hostile;
 pub mod idp;
 pub mod imap_stub;
+mod interactive;
 mod process;
 mod session;
 mod session_id;
@@ -19,6 +20,7 @@ pub mod wine;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+pub use interactive::Interactive;
 pub use process::{Outcome, Running, finish, run, start};
 pub use session::KeyringSession;
 pub use session_id::SessionId;

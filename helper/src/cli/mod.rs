@@ -246,9 +246,9 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
         }
         Command::Show { account, json } => commands::listing::show(&ctx, &account, json, out),
         Command::Remove { account, yes } => {
-            commands::accounts::find(&ctx, &account)?;
+            let found = commands::accounts::find(&ctx, &account)?;
             if !yes {
-                confirm_removal(&account)?;
+                confirm_removal(&account, found.is_oauth())?;
             }
             commands::accounts::remove(&ctx, &account, out)
         }
@@ -313,15 +313,21 @@ pub(crate) fn new_password(
     })
 }
 
-fn confirm_removal(account: &str) -> Result<(), CommandError> {
+fn confirm_removal(account: &str, oauth: bool) -> Result<(), CommandError> {
     if !io::stdin().is_terminal() {
         return Err(CommandError::Usage(format!(
             "not removing {account} without confirmation: pass --yes when there is no terminal to ask on"
         )));
     }
-    eprint!(
-        "Remove {account} and its stored app password? The provider will not show it again. [y/N] "
-    );
+    if oauth {
+        eprint!(
+            "Remove {account} and its OAuth2 tokens? Signing in again needs `mailcred add`. [y/N] "
+        );
+    } else {
+        eprint!(
+            "Remove {account} and its stored app password? The provider will not show it again. [y/N] "
+        );
+    }
     let mut answer = String::new();
     io::stdin().lock().read_line(&mut answer)?;
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {

@@ -146,3 +146,28 @@ fn errors_met_while_handling_a_secret_show_none_of_it() {
         );
     }
 }
+
+#[test]
+fn tokens_and_token_errors_show_no_token() {
+    use mailcred::oauth::{TokenError, Tokens};
+    let tokens = Tokens {
+        access_token: SECRET.into(),
+        refresh_token: Some(SECRET.into()),
+        expires_at: 1_798_000_000,
+        scope: Some("offline_access".into()),
+    };
+    assert_hidden(&tokens);
+    for error in [
+        TokenError::Failed {
+            program: "mailcred-oauth",
+            status: 83,
+        },
+        TokenError::Malformed {
+            program: "mailcred-oauth".into(),
+            reason: "not one JSON object of tokens",
+        },
+    ] {
+        assert_hidden(&error);
+        assert!(!error.to_string().contains(SECRET));
+    }
+}

@@ -187,6 +187,7 @@ mod layout;
 mod mail;
 mod mail_account;
 mod migration;
+mod oauth;
 mod oauth_account;
 mod oauth_mail;
 mod oauth_readers;

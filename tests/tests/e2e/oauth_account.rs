@@ -11,6 +11,7 @@ use std::process::Command;
 use mailcred_e2e::dovecot::DovecotServer;
 use mailcred_e2e::idp::{self, Idp};
 use mailcred_e2e::smtp::{AuthRecord, SmtpMode, SmtpServer};
+use serde_json::{Value, json};
 
 use super::*;
 
@@ -53,12 +54,12 @@ impl OAuthAccount {
     /// live a minute: less than the five minutes `mailcred get` wants
     /// left, so every `get` refreshes first.
     pub(crate) fn short_lived(servers: Servers) -> Self {
-        Self::starting(servers, Some(r#"{"access_lifetime": 60}"#))
+        Self::starting(servers, Some(json!({ "access_lifetime": 60 })))
     }
 
     /// Like [`new`](Self::new), the provider told `control` (its
     /// `/control` JSON) before the sign-in.
-    pub(crate) fn starting(servers: Servers, control: Option<&str>) -> Self {
+    pub(crate) fn starting(servers: Servers, control: Option<Value>) -> Self {
         let idp = Idp::start();
         if let Some(control) = control {
             idp.control(control);
@@ -124,7 +125,7 @@ impl OAuthAccount {
         let mut command = self.session.command(program);
         command
             .env("PATH", path_with_binaries())
-            .env("BROWSER", format!("python3 {}", idp::browser().display()));
+            .env("BROWSER", idp::browser());
         command
     }
 
@@ -211,7 +212,7 @@ impl OAuthAccount {
     /// Makes every access token the provider issued so far expire at once:
     /// the next login with a cached one is refused by the servers.
     pub(crate) fn expire_tokens(&self) {
-        self.idp.control(r#"{"expire_access_tokens": true}"#);
+        self.idp.control(json!({ "expire_access_tokens": true }));
     }
 
     /// How many refreshes the provider answered.

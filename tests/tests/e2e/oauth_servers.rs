@@ -109,7 +109,7 @@ mod smtp {
             "504 5.5.4 Unrecognized authentication type",
             "no password login at all"
         );
-        idp.control(r#"{"expire_access_tokens": true}"#);
+        idp.control(serde_json::json!({ "expire_access_tokens": true }));
         assert!(!idp.is_active(&token));
         assert_eq!(
             attempt(format!("AUTH XOAUTH2 {}", xoauth2(USER, &token))),
@@ -206,7 +206,7 @@ mod dovecot {
             );
         }
 
-        idp.control(r#"{"expire_access_tokens": true}"#);
+        idp.control(serde_json::json!({ "expire_access_tokens": true }));
         let expired = imap(
             &server,
             &format!(

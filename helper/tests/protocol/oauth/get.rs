@@ -258,3 +258,55 @@ fn two_accounts_on_one_server_with_different_users_keep_their_own_tokens() {
     assert_eq!(shown(&s.pair("ann").oauth_refresh_token), Some("refresh-1"));
     assert_eq!(s.get("ann").ok("ann's get"), "access-4\n");
 }
+
+#[test]
+fn a_google_client_secret_is_kept_with_the_tokens_and_sent_with_every_refresh() {
+    let s = Setup::new();
+    s.tokens.set_lifetime(10);
+    let secret = s.password("GOCSPX-client-secret");
+    s.run(|ctx, out| {
+        let account = commands::accounts::resolve(
+            &NewAccount {
+                oauth: Some(mailcred::commands::accounts::OAuthFlags {
+                    client_secret: true,
+                    ..super::oauth_flags()
+                }),
+                ..crate::accounts::new_account("g", Provider::Gmail)
+            },
+            crate::accounts::ADDED.into(),
+        )?;
+        commands::login::add(
+            ctx,
+            account,
+            Some(secret),
+            mailcred::oauth::Flow::Browser,
+            out,
+        )
+    })
+    .ok("add of a Gmail account with its client secret");
+    assert_eq!(
+        shown(&s.pair("g").client_secret),
+        Some("GOCSPX-client-secret"),
+        "the client secret is kept in the same keyring item as the tokens"
+    );
+
+    s.get("g").ok("a refresh");
+    assert_eq!(
+        shown(&s.pair("g").client_secret),
+        Some("GOCSPX-client-secret"),
+        "and survives the refresh"
+    );
+    let sent = s.tokens.issued().client_secrets;
+    assert_eq!(
+        sent,
+        [
+            Some("GOCSPX-client-secret".into()),
+            Some("GOCSPX-client-secret".into())
+        ],
+        "the sign-in and the refresh both carry it"
+    );
+    let shown_account = s
+        .run(|ctx, out| commands::listing::show(ctx, "g", true, out))
+        .ok("show --json");
+    assert!(!shown_account.contains("GOCSPX"), "{shown_account}");
+}

@@ -26,11 +26,12 @@ end
 
 complete -c mailcred -n "__fish_mailcred_needs_command" -s h -l help -d 'Print help'
 complete -c mailcred -n "__fish_mailcred_needs_command" -s V -l version -d 'Print version'
-complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "add" -d 'Add a mail account and store its app password (prompted, or --password-stdin)'
-complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "get" -d 'Print an account\'s password and a newline (for msmtp\'s passwordeval, neomutt backticks). Never reads stdin'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "add" -d 'Add a mail account and store its app password (prompted, or --password-stdin), or sign in with OAuth2 (--auth oauth2)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "login" -d 'Sign in to an OAuth2 account again (its refresh token expired or was revoked, or new scopes), or switch an app-password account to OAuth2 (--auth oauth2 --client-id ID)'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "get" -d 'Print an account\'s password (or OAuth2 access token, refreshed when it has less than 5 minutes left) and a newline (for msmtp\'s passwordeval, neomutt backticks). Never reads stdin'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "list" -d 'List the accounts and their endpoints (never a secret)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "show" -d 'Show one account (never a secret)'
-complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "remove" -d 'Remove an account and its stored password'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "remove" -d 'Remove an account and its stored password or tokens'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "set-password" -d 'Replace an account\'s stored password (prompted, or --password-stdin)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "neomutt" -d 'neomutt\'s account_command: print username, login and password lines for the account on that server'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "config" -d 'Print a configuration snippet for msmtp, neomutt, git, mutt, mbsync, OfflineIMAP, getmail6, aerc or himalaya'
@@ -63,10 +64,33 @@ complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l pop-port -d 'P
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l pop-security -d 'POP connection security' -r -f -a "tls\t'TLS from the first byte (usually port 995)'
 starttls\t'Plain connection upgraded with STARTTLS (usually port 110)'"
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l pop-login -d 'The POP login, when it is not --user' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l auth -d 'How the account signs in: an app password, or OAuth2 (signs in now, in the browser or with --device)' -r -f -a "password\t'An app password, kept in the keyring (the default)'
+oauth2\t'OAuth2: sign in once in the browser; the tokens are kept in the keyring and refreshed when needed'"
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l client-id -d 'The app (client id) that signs in: register your own, as the README\'s "OAuth2: registering a client id" says; mailcred has none of its own' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l tenant -d 'Microsoft 365: the tenant (id or domain); `organizations` by default' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l oauth-authorize-url -d 'The authorization endpoint, overriding the provider\'s (for --provider custom: required). https://, or http:// to this machine' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l oauth-token-url -d 'The token endpoint, overriding the provider\'s (for --provider custom: required)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l oauth-device-url -d 'The device authorization endpoint (RFC 8628), for --device' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l scope -d 'A scope to ask for; repeat for each. Given, these are exactly the scopes asked for (a refresh token needs offline_access at Microsoft)' -r
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l pop -d 'Also record the provider\'s POP server (providers keep POP off until you turn it on)'
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l password-stdin -d 'Read the password from the first line of stdin instead of a prompt'
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l device -d 'Sign in with a code shown here, on another device\'s browser (the device flow; not for Gmail)'
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l no-browser -d 'Print the sign-in URL instead of opening a browser (SSH sessions), and accept the URL the browser was sent to pasted back here'
+complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l client-secret-stdin -d 'Read the client secret (Google desktop clients have one) from the first line of stdin instead of a prompt'
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l allow-erase -d 'Let `git credential reject` (git send-email after a failed AUTH) erase the password. By default it is kept: an app password is shown once'
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcred -n "__fish_mailcred_using_subcommand login" -l auth -d '`oauth2` switches an app-password account to OAuth2; its app password is removed only once the sign-in worked' -r -f -a "password\t'An app password, kept in the keyring (the default)'
+oauth2\t'OAuth2: sign in once in the browser; the tokens are kept in the keyring and refreshed when needed'"
+complete -c mailcred -n "__fish_mailcred_using_subcommand login" -l client-id -d 'The app (client id) that signs in: register your own, as the README\'s "OAuth2: registering a client id" says; mailcred has none of its own' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand login" -l tenant -d 'Microsoft 365: the tenant (id or domain); `organizations` by default' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand login" -l oauth-authorize-url -d 'The authorization endpoint, overriding the provider\'s (for --provider custom: required). https://, or http:// to this machine' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand login" -l oauth-token-url -d 'The token endpoint, overriding the provider\'s (for --provider custom: required)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand login" -l oauth-device-url -d 'The device authorization endpoint (RFC 8628), for --device' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand login" -l scope -d 'A scope to ask for; repeat for each. Given, these are exactly the scopes asked for (a refresh token needs offline_access at Microsoft)' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand login" -l device -d 'Sign in with a code shown here, on another device\'s browser (the device flow; not for Gmail)'
+complete -c mailcred -n "__fish_mailcred_using_subcommand login" -l no-browser -d 'Print the sign-in URL instead of opening a browser (SSH sessions), and accept the URL the browser was sent to pasted back here'
+complete -c mailcred -n "__fish_mailcred_using_subcommand login" -l client-secret-stdin -d 'Read the client secret (Google desktop clients have one) from the first line of stdin instead of a prompt'
+complete -c mailcred -n "__fish_mailcred_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mailcred -n "__fish_mailcred_using_subcommand get" -s h -l help -d 'Print help'
 complete -c mailcred -n "__fish_mailcred_using_subcommand list" -l json -d 'Print JSON'
 complete -c mailcred -n "__fish_mailcred_using_subcommand list" -l names -d 'Print only the names, one a line (for shell completion)'
@@ -109,6 +133,7 @@ function __fish_mailcred_account_at
     end
     test $n -eq $argv[1]
 end
+complete -c mailcred -n "__fish_mailcred_account_at 1 login" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
 complete -c mailcred -n "__fish_mailcred_account_at 1 get" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
 complete -c mailcred -n "__fish_mailcred_account_at 1 show" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'
 complete -c mailcred -n "__fish_mailcred_account_at 1 remove" -f -a "(mailcred list --names 2>/dev/null)" -d 'mail account'

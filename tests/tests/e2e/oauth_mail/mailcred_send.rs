@@ -84,7 +84,8 @@ fn a_token_refused_even_fresh_is_one_retry_and_an_error_that_says_sign_in_again(
     // Every token the provider issues is dead on arrival: the server
     // refuses the cached one and the fresh one alike.
     let mail = OAuthAccount::new(Servers::Smtp(SmtpMode::Plain));
-    mail.idp.control(r#"{"access_lifetime": 0}"#);
+    mail.idp
+        .control(serde_json::json!({ "access_lifetime": 0 }));
     mail.expire_tokens();
     let before = mail.refreshes();
     let tested = mailcred_test(&mail);

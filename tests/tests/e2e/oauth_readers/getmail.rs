@@ -18,7 +18,8 @@ use super::*;
 #[test]
 fn getmail_fetches_over_imap_with_xoauth2_and_the_token_from_mailcred() {
     require("getmail", "getmail6");
-    let reader = OAuthAccount::reader_told(Some(r#"{"access_token_length": 1000}"#));
+    let reader =
+        OAuthAccount::reader_told(Some(serde_json::json!({ "access_token_length": 1000 })));
     let snippet = reader.snippet("getmail");
     assert!(
         snippet.contains("\nuse_xoauth2 = True\n")

@@ -30,7 +30,7 @@ impl OAuthAccount {
 
     /// [`reader`](Self::reader), the identity provider told `control`
     /// before the sign-in.
-    fn reader_told(control: Option<&str>) -> Self {
+    fn reader_told(control: Option<serde_json::Value>) -> Self {
         let reader = OAuthAccount::starting(Servers::Imap, control);
         reader.dovecot().deliver(USER, "1", MESSAGE);
         reader
