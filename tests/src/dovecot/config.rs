@@ -101,6 +101,17 @@ impl Config<'_> {
             pop3_localhost,
         } = self.ports;
         let RunAs { user, group, .. } = self.run_as;
+        // OAuth2: one long-lived login process per protocol, connected to
+        // the auth process once (the fixture waits for that). A login
+        // process per connection, Dovecot's default, greets "Waiting for
+        // authentication process" now and then under load, and meanwhile
+        // holds the client's input in 1 KiB: a client that sends an
+        // Entra-sized AUTHENTICATE line before the greeting (the tests'
+        // `openssl s_client`) is then told "Input buffer full".
+        let login_processes = match self.introspect_url {
+            None => "",
+            Some(_) => "  service_count = 0\n  process_min_avail = 1\n",
+        };
         let (mechanisms, passdb) = match self.introspect_url {
             None => (
                 "plain login",
@@ -162,7 +173,7 @@ mail_location = maildir:~/Maildir
 # Unprivileged: no chroot, which needs root.
 service imap-login {{
   chroot =
-  inet_listener imap {{
+{login_processes}  inet_listener imap {{
     address = {STARTTLS_HOST}
     port = {imap}
   }}
@@ -176,7 +187,7 @@ service imap-login {{
 }}
 service pop3-login {{
   chroot =
-  inet_listener pop3 {{
+{login_processes}  inet_listener pop3 {{
     address = {STARTTLS_HOST}
     port = {pop3}
   }}

@@ -135,6 +135,7 @@ impl DovecotServer {
                 Ok(()) => {
                     if introspect_url.is_some() {
                         wait_until_auth_is_ready(ports.imap_localhost);
+                        wait_until_auth_is_ready(ports.pop3_localhost);
                     }
                     return DovecotServer {
                         ports,
@@ -356,12 +357,12 @@ fn spawn(dir: &Path, run_as: &RunAs) -> Child {
         .unwrap_or_else(|e| panic!("cannot run dovecot (apt-get install dovecot-imapd): {e}"))
 }
 
-/// Waits until a greeting says the auth process is there: until then the
-/// login process holds a client's input in a 1 KiB buffer, and a client
-/// that sends an `AUTHENTICATE XOAUTH2` line with an Entra-sized token
-/// (2 KiB in base64) before the greeting is told "Input buffer full". Real
-/// clients wait for the greeting; this keeps the first test connection
-/// from depending on how fast the auth process starts.
+/// Waits until a greeting on `port` says the login process is connected
+/// to the auth process: until then it holds a client's input in a 1 KiB
+/// buffer, and a client that sends an `AUTHENTICATE XOAUTH2` line with an
+/// Entra-sized token (2 KiB in base64) before the greeting is told "Input
+/// buffer full". With one long-lived login process per protocol (see
+/// config.rs), once is enough.
 fn wait_until_auth_is_ready(port: u16) {
     use std::io::{BufRead, BufReader};
     let end = Instant::now() + READY_TIMEOUT;
@@ -371,7 +372,8 @@ fn wait_until_auth_is_ready(port: u16) {
         if let Ok(stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
             let _ = BufReader::new(stream).read_line(&mut greeting);
-            if greeting.starts_with("* OK") && !greeting.contains("Waiting for authentication") {
+            let ok = greeting.starts_with("* OK") || greeting.starts_with("+OK");
+            if ok && !greeting.contains("Waiting for authentication") {
                 return;
             }
         }
