@@ -22,8 +22,8 @@ WINDOWS_TARGET=x86_64-pc-windows-gnu
 WINDOWS_BIN_DIR="target/$WINDOWS_TARGET/debug"
 # The test IMAP/POP server (Dovecot 2.3, run unprivileged by the tests) and
 # the real reading programs the snippets are tested with; tmux drives aerc,
-# which has no batch mode.
-READER_TEST_PACKAGES="dovecot-imapd dovecot-pop3d isync offlineimap3 getmail6 aerc mutt tmux"
+# which has no batch mode; mbsync's XOAUTH2 is a Cyrus SASL plugin.
+READER_TEST_PACKAGES="dovecot-imapd dovecot-pop3d isync offlineimap3 getmail6 aerc mutt tmux libsasl2-modules-kdexoauth2"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # log, with the time since the script started and since the previous step.

@@ -8,7 +8,7 @@ use lettre::address::Envelope;
 use lettre::transport::smtp::response::Response;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::login::Settings;
+use crate::login::{LoggedIn, Settings};
 use crate::pool::Idle;
 use crate::transaction::{After, Failed, transaction};
 use crate::wire::TokioIo;
@@ -182,21 +182,28 @@ impl Lease {
 }
 
 /// Like the blocking transport's `open`: TLS first, then the helper (in a
-/// blocking task), AUTH, and `store` or `erase`.
+/// blocking task), AUTH, and `store` or `erase`; an OAuth2 token refused
+/// once is refreshed and tried once more.
 async fn open(settings: &Arc<Settings>) -> Result<AsyncSmtpConnection, Error> {
-    let mut secured = settings.secure::<TokioIo>().await?;
-    let asking = Arc::clone(settings);
-    let filled = match blocking(move || asking.fill()).await {
-        Ok(filled) => filled,
-        Err(e) => {
-            secured.conn.abort().await;
-            return Err(e);
+    let mut first = true;
+    loop {
+        let mut secured = settings.secure::<TokioIo>().await?;
+        let asking = Arc::clone(settings);
+        let filled = match blocking(move || asking.fill()).await {
+            Ok(filled) => filled,
+            Err(e) => {
+                secured.conn.abort().await;
+                return Err(e);
+            }
+        };
+        let outcome = secured.login(&filled).await;
+        let telling = Arc::clone(settings);
+        let attempt = first;
+        match blocking(move || telling.after_auth(&filled, outcome, attempt)).await? {
+            LoggedIn::Yes => return Ok(secured.conn),
+            LoggedIn::RetryWithNewToken => first = false,
         }
-    };
-    let outcome = secured.login(&filled).await;
-    let telling = Arc::clone(settings);
-    blocking(move || telling.after_auth(&filled, outcome)).await?;
-    Ok(secured.conn)
+    }
 }
 
 /// Runs helper work on tokio's blocking pool: it starts a process and waits.

@@ -52,6 +52,7 @@ pub struct MailcredTransportBuilder {
     max_connections: usize,
     idle_timeout: Duration,
     approve_and_reject: bool,
+    oauth: bool,
 }
 
 impl MailcredTransportBuilder {
@@ -70,6 +71,7 @@ impl MailcredTransportBuilder {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             approve_and_reject: true,
+            oauth: false,
         }
     }
 
@@ -125,6 +127,7 @@ impl MailcredTransportBuilder {
         let mut builder = Self::new(&smtp.host, smtp.security, account.login_at(smtp));
         builder.port = smtp.port;
         builder.account = Some(account.name.clone());
+        builder.oauth = account.is_oauth();
         Ok(builder)
     }
 
@@ -210,6 +213,19 @@ impl MailcredTransportBuilder {
         self
     }
 
+    /// Whether the helper's `password` is an OAuth2 access token rather
+    /// than a password: then the login is `AUTH XOAUTH2` (and nothing else),
+    /// and a `535` refusal makes one `erase` carrying the refused token (for
+    /// mailcred's helper that drops only the cached access token, never the
+    /// refresh token), one `get` (which refreshes) and one retry, whether
+    /// or not [`approve_and_reject`](Self::approve_and_reject) is on.
+    /// [`account`](Self::account) sets it from the account file
+    /// (`mailcred add --auth oauth2`); off for the other constructors.
+    pub fn oauth2(mut self, token: bool) -> Self {
+        self.oauth = token;
+        self
+    }
+
     /// The blocking transport.
     pub fn build(self) -> Result<MailcredTransport, Error> {
         Ok(MailcredTransport::from_settings(self.settings()?))
@@ -241,6 +257,7 @@ impl MailcredTransportBuilder {
                 account: self.account,
                 user: self.user,
                 server,
+                oauth: self.oauth,
             },
             host: self.host,
             port: self.port,

@@ -139,10 +139,20 @@ pub enum Error {
         /// `HOST:PORT`.
         server: String,
     },
+    /// The account signs in with OAuth2, and the server does not offer
+    /// AUTH XOAUTH2.
+    #[error(
+        "{server} does not offer AUTH XOAUTH2, the only login an OAuth2 account has (its token \
+         is no password): check the account's server and port"
+    )]
+    NoOAuthMechanism {
+        /// `HOST:PORT`.
+        server: String,
+    },
     /// The server refused the login.
     #[error(
         "the server refused the login of {login}: \"{reply}\"{}",
-        explanation_suffix(reply)
+        explanation_suffix(login, reply)
     )]
     Authentication {
         /// Who tried to log in.
@@ -252,7 +262,7 @@ impl Error {
     /// The plain-words explanation of a well-known authentication failure.
     pub fn explanation(&self) -> Option<&'static str> {
         match self {
-            Error::Authentication { reply, .. } => explain::authentication(reply),
+            Error::Authentication { login, reply } => explain::authentication(reply, login.oauth),
             _ => None,
         }
     }
@@ -278,14 +288,15 @@ impl fmt::Display for Exchange {
     }
 }
 
-fn explanation_suffix(reply: &Reply) -> String {
-    explain::authentication(reply).map_or_else(String::new, |e| format!(". {e}"))
+fn explanation_suffix(login: &Login, reply: &Reply) -> String {
+    explain::authentication(reply, login.oauth).map_or_else(String::new, |e| format!(". {e}"))
 }
 
 fn no_password_hint(login: &Login) -> String {
-    match &login.account {
-        Some(account) => format!("; store one with `mailcred set-password {account}`"),
-        None => "; `mailcred add` stores one for a mail account".into(),
+    match (&login.account, login.oauth) {
+        (Some(account), true) => format!("; sign in with `mailcred login {account}`"),
+        (Some(account), false) => format!("; store one with `mailcred set-password {account}`"),
+        (None, _) => "; `mailcred add` stores one for a mail account".into(),
     }
 }
 
@@ -336,6 +347,7 @@ mod tests {
                 account: Some("work".into()),
                 user: "alice@contoso.com".into(),
                 server: "smtp.office365.com:587".into(),
+                oauth: false,
             },
             reply: Reply::new(
                 535,
@@ -350,6 +362,33 @@ mod tests {
                  SmtpClientAuthentication is disabled for the Tenant.\". SMTP AUTH is disabled"
             ),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn an_oauth_account_without_a_token_is_told_to_sign_in_not_to_set_a_password() {
+        let login = |oauth| Login {
+            account: Some("work".into()),
+            user: "alice@contoso.com".into(),
+            server: "smtp.office365.com:587".into(),
+            oauth,
+        };
+        let none = |oauth| {
+            Error::NoPassword {
+                login: login(oauth),
+                helper: "mailcred".into(),
+            }
+            .to_string()
+        };
+        assert!(
+            none(true).ends_with("sign in with `mailcred login work`"),
+            "{}",
+            none(true)
+        );
+        assert!(
+            none(false).contains("mailcred set-password work"),
+            "{}",
+            none(false)
         );
     }
 }

@@ -31,6 +31,13 @@
 //!   the login; `erase` only after `535` (wrong password; not `535 5.7.139`,
 //!   Microsoft 365's "SMTP AUTH is disabled"). A refused recipient (`550`)
 //!   or message (`552`) erases nothing.
+//! - **OAuth2 accounts.** For an account that signs in with OAuth2
+//!   (`mailcred add --auth oauth2`; [`oauth2`](MailcredTransportBuilder::oauth2)
+//!   for a transport made by hand) the helper's `password` is an access
+//!   token, sent with `AUTH XOAUTH2` and never as a password. A token
+//!   refused with `535` is erased (mailcred's helper then drops only the
+//!   cached access token, never the refresh token), asked for again, which
+//!   refreshes it, and tried once more: one refresh per login, never a loop.
 //! - **TLS with certificate checks.** [`relay`](MailcredTransport::relay)
 //!   (TLS from the first byte) and
 //!   [`starttls_relay`](MailcredTransport::starttls_relay) (STARTTLS,
@@ -89,6 +96,8 @@ mod pool;
 pub mod reader;
 mod reply;
 pub mod sendmail;
+#[cfg(test)]
+mod token_retry_tests;
 mod transaction;
 mod transport;
 mod wire;

@@ -19,6 +19,21 @@ use crate::{CredentialHelper, Error, Login, explain};
 /// The mechanisms tried, in this order: both send the password as it is,
 /// which TLS protects.
 pub(crate) const MECHANISMS: &[Mechanism] = &[Mechanism::Plain, Mechanism::Login];
+/// The one mechanism of an OAuth2 account: an access token sent as a
+/// password (PLAIN) would be refused by every provider, and a password
+/// server must not see the token.
+pub(crate) const OAUTH_MECHANISMS: &[Mechanism] = &[Mechanism::Xoauth2];
+
+/// How a login went, when it did not fail for good.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum LoggedIn {
+    /// The server accepted it.
+    Yes,
+    /// An OAuth2 access token was refused for the first time: the helper
+    /// was told `erase` with it, so the next `get` refreshes it; log in
+    /// once more on a new connection.
+    RetryWithNewToken,
+}
 
 /// A built transport's fixed settings, shared by its connections.
 pub(crate) struct Settings {
@@ -121,21 +136,33 @@ impl Settings {
     /// says the password is wrong (535), never for other replies.
     /// The helper's own failures here are not the caller's: git ignores
     /// them too, and the message goes to stderr from the helper itself.
+    ///
+    /// An OAuth2 access token refused with 535 on the `first` attempt is
+    /// erased (mailcred's helper then drops only the cached access token)
+    /// so that the next `get` refreshes it, and the caller is told to try
+    /// once more; a refusal of the retry erases nothing: one refresh per
+    /// login, never a loop of them.
     pub(crate) fn after_auth(
         &self,
         filled: &Filled,
         outcome: Result<(), WireError>,
-    ) -> Result<(), Error> {
+        first: bool,
+    ) -> Result<LoggedIn, Error> {
         let credential = with_password(&filled.request, &filled.password);
         match outcome {
             Ok(()) => {
                 if self.approve_and_reject {
                     let _ = self.helper.approve(&credential);
                 }
-                Ok(())
+                Ok(LoggedIn::Yes)
             }
             Err(WireError::Refused(reply)) => {
-                if self.approve_and_reject && explain::password_is_wrong(&reply) {
+                let refused = explain::password_is_wrong(&reply);
+                if self.login.oauth && refused && first {
+                    let _ = self.helper.reject(&credential);
+                    return Ok(LoggedIn::RetryWithNewToken);
+                }
+                if self.approve_and_reject && refused && !self.login.oauth {
                     let _ = self.helper.reject(&credential);
                 }
                 let mut login = self.login.clone();
@@ -210,10 +237,18 @@ impl Settings {
                 return Err(wire(e));
             }
         }
-        let Some(mechanism) = conn.server_info().get_auth_mechanism(MECHANISMS) else {
+        let offered = if self.login.oauth {
+            OAUTH_MECHANISMS
+        } else {
+            MECHANISMS
+        };
+        let Some(mechanism) = conn.server_info().get_auth_mechanism(offered) else {
             conn.abort().await;
-            return Err(Error::NoAuthMechanism {
-                server: self.server().to_owned(),
+            let server = self.server().to_owned();
+            return Err(if self.login.oauth {
+                Error::NoOAuthMechanism { server }
+            } else {
+                Error::NoAuthMechanism { server }
             });
         };
         let left = clock

@@ -14,6 +14,10 @@ pub struct Login {
     pub user: String,
     /// `HOST:PORT`.
     pub server: String,
+    /// Whether the secret is an OAuth2 access token (the account signs in
+    /// with `mailcred add --auth oauth2`) rather than an app password: the
+    /// login is then XOAUTH2, and what a refusal means is different.
+    pub oauth: bool,
 }
 
 impl fmt::Display for Login {

@@ -7,7 +7,7 @@ use lettre::Transport;
 use lettre::address::Envelope;
 use lettre::transport::smtp::response::Response;
 
-use crate::login::Settings;
+use crate::login::{LoggedIn, Settings};
 use crate::pool::Idle;
 use crate::transaction::{After, Failed, transaction};
 use crate::wire::{BlockingIo, block_on};
@@ -223,17 +223,23 @@ fn close(mut conn: SmtpConnection) {
 /// Opens a connection: TCP (and TLS for port-465 style), STARTTLS when
 /// required, then the password from the helper, AUTH, and `store` or
 /// `erase` to the helper. The helper is asked only once TLS is up, so an
-/// unreachable server never unlocks the keyring.
+/// unreachable server never unlocks the keyring. An OAuth2 token refused
+/// once is refreshed and tried once more, on a new connection.
 fn open(settings: &Settings) -> Result<SmtpConnection, Error> {
-    let mut secured = block_on(settings.secure::<BlockingIo>())?;
-    let filled = match settings.fill() {
-        Ok(filled) => filled,
-        Err(e) => {
-            block_on(secured.conn.abort());
-            return Err(e);
+    let mut first = true;
+    loop {
+        let mut secured = block_on(settings.secure::<BlockingIo>())?;
+        let filled = match settings.fill() {
+            Ok(filled) => filled,
+            Err(e) => {
+                block_on(secured.conn.abort());
+                return Err(e);
+            }
+        };
+        let outcome = block_on(secured.login(&filled));
+        match settings.after_auth(&filled, outcome, first)? {
+            LoggedIn::Yes => return Ok(secured.conn),
+            LoggedIn::RetryWithNewToken => first = false,
         }
-    };
-    let outcome = block_on(secured.login(&filled));
-    settings.after_auth(&filled, outcome)?;
-    Ok(secured.conn)
+    }
 }

@@ -6,28 +6,49 @@ message to a log file, which the Rust fixture (tests/src/smtp.rs) reads.
 
     server.py --port 0 --mode plain|starttls|tls [--cert FILE --key FILE]
               --accounts FILE --log FILE [--reject-rcpt ADDRESS ...]
+              [--introspect-url URL]
+
+With --introspect-url it is an OAuth2 server instead, as Microsoft 365's and
+Gmail's are: it offers and accepts XOAUTH2 and OAUTHBEARER only, asks the
+identity provider's RFC 7662 introspection endpoint at URL about each token
+(the test identity provider's /introspect), and takes only an active token
+whose `username` is the login sent; anything else gets Microsoft's
+`535 5.7.3 Authentication unsuccessful`.
 
 Prints `READY <port>` on stdout once listening; exits cleanly on SIGTERM.
 """
 
 import argparse
 import asyncio
+import base64
+import binascii
+import collections
 import json
 import logging
 import signal
 import ssl
+import urllib.parse
+import urllib.request
 import warnings
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
+
+# Microsoft 365's answer to any token it does not take.
+TOKEN_REFUSED = "535 5.7.3 Authentication unsuccessful"
+# An Entra access token is 1,500 to 2,500 characters, and a third more in
+# base64: SMTP's 512-byte command limit would refuse its AUTH line.
+OAUTH_LINE_LIMIT = 16 * 1024
+OAUTH_MECHANISMS = ["XOAUTH2", "OAUTHBEARER"]
 
 
 class Recorder:
     """Handler and authenticator: checks passwords and logs what it sees."""
 
-    def __init__(self, accounts, log_path, rejected_rcpts):
+    def __init__(self, accounts, log_path, rejected_rcpts, introspect_url=None):
         self.accounts = accounts
         self.log = open(log_path, "a", encoding="utf-8")
         self.rejected_rcpts = set(rejected_rcpts)
+        self.introspect_url = introspect_url
 
     def record(self, **record):
         self.log.write(json.dumps(record) + "\n")
@@ -43,6 +64,73 @@ class Recorder:
                     password=password, ok=ok)
         return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
+    # ---- OAuth2 (--introspect-url) ------------------------------------------
+
+    def introspect(self, token):
+        """The identity provider's RFC 7662 answer about `token`."""
+        body = urllib.parse.urlencode({"token": token}).encode()
+        request = urllib.request.Request(self.introspect_url, data=body, method="POST")
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(request, timeout=10) as response:
+            return json.load(response)
+
+    async def check_token(self, mechanism, user, token):
+        """Whether `token` is active and `user`'s; recorded either way."""
+        loop = asyncio.get_running_loop()
+        try:
+            answer = await loop.run_in_executor(None, self.introspect, token)
+        except OSError as err:
+            logging.error("introspection at %s failed: %s", self.introspect_url, err)
+            answer = {"active": False}
+        ok = answer.get("active") is True and answer.get("username") == user
+        self.record(event="auth", mechanism=mechanism, username=user, password=token, ok=ok)
+        return ok
+
+    @staticmethod
+    async def initial_response(server, args):
+        """The client's response: on the AUTH line, or after an empty 334."""
+        if len(args) > 1:
+            try:
+                return base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                return None
+        response = await server.challenge_auth("")
+        return None if response is MISSING else response
+
+    async def auth_XOAUTH2(self, server, args):
+        """`user=USER^Aauth=Bearer TOKEN^A^A`; a refusal as Microsoft's: 535 at once."""
+        raw = await self.initial_response(server, args)
+        fields = dict(part.split("=", 1) for part in (raw or b"").decode("utf-8", "replace")
+                      .split("\x01") if "=" in part)
+        user, auth = fields.get("user", ""), fields.get("auth", "")
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        if raw is None or not token:
+            self.record(event="auth", mechanism="XOAUTH2", username=user, password="", ok=False)
+            return AuthResult(success=False, handled=False, message=TOKEN_REFUSED)
+        if await self.check_token("XOAUTH2", user, token):
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        return AuthResult(success=False, handled=False, message=TOKEN_REFUSED)
+
+    async def auth_OAUTHBEARER(self, server, args):
+        """RFC 7628: `n,a=USER,^Ahost=…^Aport=…^Aauth=Bearer TOKEN^A^A`; a
+        refusal is an error challenge (JSON), the client's `^A`, then 535."""
+        raw = await self.initial_response(server, args)
+        text = (raw or b"").decode("utf-8", "replace")
+        header, _, rest = text.partition("\x01")
+        user = next((f[2:] for f in header.split(",") if f.startswith("a=")), "")
+        fields = dict(part.split("=", 1) for part in rest.split("\x01") if "=" in part)
+        auth = fields.get("auth", "")
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        if token and await self.check_token("OAUTHBEARER", user, token):
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        if not token:
+            self.record(event="auth", mechanism="OAUTHBEARER", username=user, password="",
+                        ok=False)
+        error = json.dumps({"status": "invalid_token", "scope": "mail"})
+        if await server.challenge_auth(error) is MISSING:
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False, message=TOKEN_REFUSED)
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.rejected_rcpts:
             return "550 5.1.1 Recipient rejected"
@@ -56,6 +144,20 @@ class Recorder:
         return "250 Message accepted for delivery"
 
 
+class OAuthSMTP(SMTP):
+    """An SMTP server whose AUTH lines may carry a large access token."""
+
+    # Read by SMTP.__init__ as the stream's line limit (AUTH lines, and the
+    # response to an empty 334, are read through it).
+    line_length_limit = OAUTH_LINE_LIMIT
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Our own table: aiosmtpd's is shared by every instance of the class.
+        self.command_size_limits = collections.defaultdict(
+            lambda: SMTP.command_size_limit, {"AUTH": OAUTH_LINE_LIMIT})
+
+
 def tls_context(args):
     if not (args.cert and args.key):
         raise SystemExit(f"--mode {args.mode} needs --cert and --key")
@@ -66,10 +168,13 @@ def tls_context(args):
 
 async def serve(args):
     with open(args.accounts, encoding="utf-8") as f:
-        recorder = Recorder(json.load(f), args.log, args.reject_rcpt)
+        recorder = Recorder(json.load(f), args.log, args.reject_rcpt, args.introspect_url)
 
+    oauth = args.introspect_url is not None
+    server_class = OAuthSMTP if oauth else SMTP
     options = dict(hostname="localhost", authenticator=recorder,
-                   auth_required=True, auth_require_tls=False)
+                   auth_required=True, auth_require_tls=False,
+                   auth_exclude_mechanism=["PLAIN", "LOGIN"] if oauth else OAUTH_MECHANISMS)
     implicit_tls = None
     if args.mode == "starttls":
         options.update(tls_context=tls_context(args), require_starttls=True,
@@ -80,7 +185,7 @@ async def serve(args):
         implicit_tls = tls_context(args)
 
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(recorder, **options),
+    server = await loop.create_server(lambda: server_class(recorder, **options),
                                       host="127.0.0.1", port=args.port,
                                       ssl=implicit_tls)
     stop = asyncio.Event()
@@ -104,6 +209,9 @@ def main():
     parser.add_argument("--accounts", required=True)
     parser.add_argument("--log", required=True)
     parser.add_argument("--reject-rcpt", action="append", default=[])
+    parser.add_argument("--introspect-url",
+                        help="accept only XOAUTH2 and OAUTHBEARER tokens this RFC 7662 "
+                             "introspection endpoint calls active")
     asyncio.run(serve(parser.parse_args()))
 
 

@@ -6,6 +6,11 @@
 //! The client is a few lines over `TcpStream` rather than an HTTP crate:
 //! the tests talk to one plain-HTTP server on loopback that closes every
 //! connection, and nothing here needs more.
+//!
+//! [`Idp::sign_in`] gets a token straight from it, as a browser and
+//! `mailcred-oauth` would (authorize with PKCE, then the code exchange),
+//! for tests of the servers that check tokens (the OAuth2 SMTP server,
+//! Dovecot's oauth2 passdb) without mailcred in the way.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -27,6 +32,35 @@ pub struct Idp {
 fn scripts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("oauth")
 }
+
+/// The client id the tests sign in with (the provider accepts any).
+pub const CLIENT_ID: &str = "mailcred-tests";
+
+/// Signs in the way `mailcred-oauth` does, in Python: PKCE S256, the
+/// authorize redirect caught by hand, the code exchanged. Prints the
+/// access token. Arguments: base URL, user, space-separated scopes.
+const SIGN_IN: &str = r#"
+import base64, hashlib, json, secrets, sys, urllib.error, urllib.parse, urllib.request
+base, user, scopes, client = sys.argv[1:5]
+verifier = secrets.token_urlsafe(48)
+challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+redirect = "http://localhost:9/"
+query = urllib.parse.urlencode(dict(client_id=client, response_type="code", redirect_uri=redirect,
+    scope=scopes, state="s", code_challenge=challenge, code_challenge_method="S256", login_hint=user))
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+opener = urllib.request.build_opener(NoRedirect, urllib.request.ProxyHandler({}))
+try:
+    opener.open(f"{base}/authorize?{query}")
+    sys.exit("the authorize endpoint did not redirect")
+except urllib.error.HTTPError as err:
+    location = err.headers["Location"]
+code = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
+form = urllib.parse.urlencode(dict(grant_type="authorization_code", code=code,
+    redirect_uri=redirect, client_id=client, code_verifier=verifier)).encode()
+print(json.load(opener.open(f"{base}/token", data=form))["access_token"])
+"#;
 
 /// `BROWSER` for the stand-in browser, which follows the authorize
 /// redirect to the companion's loopback listener.
@@ -63,6 +97,49 @@ impl Idp {
     /// `authorize`, `token` and `devicecode` are.
     pub fn endpoints(&self) -> String {
         format!("http://127.0.0.1:{}/organizations/oauth2/v2.0/", self.port)
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The authorization endpoint.
+    pub fn authorize_url(&self) -> String {
+        format!("{}authorize", self.endpoints())
+    }
+
+    /// The token endpoint.
+    pub fn token_url(&self) -> String {
+        format!("{}token", self.endpoints())
+    }
+
+    /// The RFC 7662 introspection endpoint the test servers ask.
+    pub fn introspect_url(&self) -> String {
+        format!("{}/introspect", self.base_url())
+    }
+
+    /// An access token for `user` with `scopes`, got straight from the
+    /// provider (authorize with PKCE, code exchange): valid for the
+    /// provider's access lifetime, active at its introspection endpoint.
+    pub fn sign_in(&self, user: &str, scopes: &[&str]) -> String {
+        let endpoints = self.endpoints();
+        let output = Command::new("python3")
+            .args(["-c", SIGN_IN, endpoints.trim_end_matches('/'), user])
+            .arg(scopes.join(" "))
+            .arg(CLIENT_ID)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run python3");
+        assert!(
+            output.status.success(),
+            "signing in at the test identity provider failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .expect("a token is ASCII")
+            .trim()
+            .to_owned()
     }
 
     /// `POST /control` with these settings.

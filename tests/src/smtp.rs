@@ -3,7 +3,10 @@
 //!
 //! The server requires AUTH (PLAIN or LOGIN) before MAIL and records every
 //! AUTH attempt and every delivered message, so a test checks what a mail
-//! tool really sent rather than trusting its exit status.
+//! tool really sent rather than trusting its exit status. Started with
+//! [`SmtpServer::with_oauth`], it is an OAuth2 server instead, as Microsoft
+//! 365's is: XOAUTH2 and OAUTHBEARER only, each token checked at the test
+//! identity provider's introspection endpoint.
 
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -55,13 +58,15 @@ impl SmtpMode {
 /// One AUTH attempt as the server saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct AuthRecord {
-    /// `PLAIN` or `LOGIN`.
+    /// `PLAIN` or `LOGIN`; `XOAUTH2` or `OAUTHBEARER` on an OAuth2 server.
     pub mechanism: String,
     /// The user name the client sent.
     pub username: String,
-    /// The password the client sent.
+    /// The password the client sent; on an OAuth2 server, the token.
     pub password: String,
-    /// Whether it matched the account's password.
+    /// Whether it matched the account's password; on an OAuth2 server,
+    /// whether the identity provider called the token active and the
+    /// user's.
     pub ok: bool,
 }
 
@@ -107,6 +112,25 @@ impl SmtpServer {
         accounts: &[(&str, &str)],
         rejected_rcpts: &[&str],
     ) -> SmtpServer {
+        SmtpServer::launch(mode, accounts, rejected_rcpts, None)
+    }
+
+    /// An OAuth2 server in `mode`: it offers and accepts XOAUTH2 and
+    /// OAUTHBEARER only, and takes a token only when the RFC 7662
+    /// endpoint `introspect_url` (the test identity provider's
+    /// `/introspect`) calls it active and the login sent is the token's
+    /// `username`; anything else gets `535 5.7.3 Authentication
+    /// unsuccessful`, as from Microsoft 365.
+    pub fn with_oauth(mode: SmtpMode, introspect_url: &str) -> SmtpServer {
+        SmtpServer::launch(mode, &[], &[], Some(introspect_url))
+    }
+
+    fn launch(
+        mode: SmtpMode,
+        accounts: &[(&str, &str)],
+        rejected_rcpts: &[&str],
+        introspect_url: Option<&str>,
+    ) -> SmtpServer {
         let python = python();
         let dir = tempfile::Builder::new()
             .prefix("mailcred-smtp-")
@@ -138,6 +162,9 @@ impl SmtpServer {
         }
         for rcpt in rejected_rcpts {
             command.args(["--reject-rcpt", rcpt]);
+        }
+        if let Some(url) = introspect_url {
+            command.args(["--introspect-url", url]);
         }
         let mut child = command
             .stdin(Stdio::null())

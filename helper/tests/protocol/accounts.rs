@@ -27,6 +27,7 @@ mod endpoints;
 mod git;
 mod listing;
 mod lookup;
+mod oauth_snippets;
 mod one_secret;
 mod reader_snippets;
 mod readers;

@@ -2,8 +2,10 @@
 //! IMAP, POP), send and fetch nothing, and report each on its own line:
 //! accepted logins on stdout, refusals on stderr in plain words.
 //!
-//! An endpoint the account's sign-in cannot use (Exchange Online's IMAP and
-//! POP take OAuth only) is reported as such and not counted. The exit
+//! An account that signs in with OAuth2 logs in with XOAUTH2 everywhere.
+//! For an app-password account, an endpoint its sign-in cannot use
+//! (Exchange Online's IMAP and POP take OAuth only) is reported as such and
+//! not counted. The exit
 //! status is 0 only when every counted endpoint accepted the login;
 //! otherwise it is one status, picked by
 //! [`TEST_PRECEDENCE`](super::TEST_PRECEDENCE).
@@ -110,6 +112,7 @@ fn test_reader(
         account.login_at(endpoint),
     )
     .account(&account.name)
+    .oauth2(account.is_oauth())
     .credential_helper(helper());
     if let Some(ca_file) = ca_file {
         check = check.add_root_certificate_file(ca_file)?;
@@ -121,12 +124,17 @@ fn test_reader(
     Ok("logged out at once, nothing was fetched")
 }
 
-/// Why the account's sign-in cannot log in at `endpoint`, if it cannot.
+/// Why the account's sign-in cannot log in at `endpoint`, if it cannot:
+/// an app password where only OAuth is taken. An OAuth2 account can.
 fn oauth_only(account: &Account, protocol: Protocol, endpoint: &Endpoint) -> Option<&'static str> {
+    if account.is_oauth() {
+        return None;
+    }
     account.provider.oauth_only(protocol).or_else(|| {
         (protocol != Protocol::Smtp && endpoint.host.eq_ignore_ascii_case(EXCHANGE_ONLINE)).then_some(
             "Exchange Online accepts only OAuth sign-in on IMAP and POP (Microsoft turned basic \
-             authentication off there in 2022), and mailcred does not do OAuth yet",
+             authentication off there in 2022), and this account has an app password: switch it \
+             to OAuth2 sign-in (--auth oauth2)",
         )
     })
 }

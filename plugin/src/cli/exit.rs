@@ -34,6 +34,7 @@ pub fn exit_code(error: &Error) -> u8 {
         Error::Tls { .. }
         | Error::NoStartTls { .. }
         | Error::NoAuthMechanism { .. }
+        | Error::NoOAuthMechanism { .. }
         | Error::Unsupported { .. } => SERVER_UNAVAILABLE,
         Error::Shutdown => exit::SOFTWARE,
         other if other.is_transient() => TEMPORARY,

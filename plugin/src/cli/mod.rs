@@ -155,7 +155,9 @@ fn helper() -> CredentialHelper {
 /// The helper is asked, not told how the login went: the password came
 /// from mailcred's own store, so `store` would only write it back, and an
 /// account's password survives `erase` anyway (the error says to run
-/// `mailcred set-password`).
+/// `mailcred set-password`). An OAuth2 account's refused token is still
+/// erased once, which drops only the cached access token so that the
+/// retry gets a refreshed one (see `MailcredTransportBuilder::oauth2`).
 fn builder(
     account: &Account,
     ca_file: Option<&PathBuf>,

@@ -124,6 +124,18 @@ pub enum ReadError {
         /// The protocol.
         protocol: ReadProtocol,
     },
+    /// The account signs in with OAuth2, and the server does not offer
+    /// XOAUTH2.
+    #[error(
+        "{server} does not offer {protocol} XOAUTH2, the only login an OAuth2 account has: \
+         check the account's server and port"
+    )]
+    NoOAuthLogin {
+        /// `HOST:PORT`.
+        server: String,
+        /// The protocol.
+        protocol: ReadProtocol,
+    },
     /// The user name or password cannot be written in the only login the
     /// server offers (a line break, or non-ASCII in an IMAP `LOGIN`).
     #[error(
@@ -136,7 +148,10 @@ pub enum ReadError {
         login: Login,
     },
     /// The server refused the login.
-    #[error("the server refused the login of {login}: \"{text}\". {}", refusal.explain(*protocol))]
+    #[error(
+        "the server refused the login of {login}: \"{text}\". {}",
+        if login.oauth { refusal.explain_oauth(*protocol) } else { refusal.explain(*protocol) }
+    )]
     Refused {
         /// Who tried to log in.
         login: Login,
@@ -155,9 +170,7 @@ impl ReadError {
     pub fn is_transient(&self) -> bool {
         match self {
             ReadError::Connect { .. } | ReadError::Deadline { .. } => true,
-            ReadError::Refused { refusal, .. } => {
-                matches!(refusal, Refusal::Temporary | Refusal::InUse)
-            }
+            ReadError::Refused { refusal, .. } => refusal.is_temporary(),
             _ => false,
         }
     }
@@ -187,6 +200,11 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Whether the server says the refusal is for now only.
+    pub fn is_temporary(self) -> bool {
+        matches!(self, Refusal::Temporary | Refusal::InUse)
+    }
+
     /// The meaning of the server's refusal `text`.
     pub fn of(text: &str) -> Refusal {
         let lower = text.to_ascii_lowercase();
@@ -210,6 +228,33 @@ impl Refusal {
             Refusal::Temporary
         } else {
             Refusal::WrongPassword
+        }
+    }
+
+    /// What the user should do, in plain words, when the secret was an
+    /// OAuth2 access token (refused twice by then: as cached, and fresh
+    /// from a refresh). No app-password advice.
+    pub fn explain_oauth(self, protocol: ReadProtocol) -> &'static str {
+        match (self, protocol) {
+            (Refusal::WrongPassword | Refusal::AppPasswordRequired, ReadProtocol::Imap) => {
+                "The server did not accept the access token, even a fresh one: it was issued for \
+                 the wrong scope or audience (Microsoft 365 wants \
+                 https://outlook.office.com/IMAP.AccessAsUser.All, Gmail https://mail.google.com/) \
+                 or for another user than this login. Sign in again with the right scopes: \
+                 `mailcred login` and the account's name"
+            }
+            (Refusal::WrongPassword | Refusal::AppPasswordRequired, ReadProtocol::Pop) => {
+                "The server did not accept the access token, even a fresh one: it was issued for \
+                 the wrong scope or audience (Microsoft 365 wants \
+                 https://outlook.office.com/POP.AccessAsUser.All, Gmail https://mail.google.com/) \
+                 or for another user than this login. Sign in again with the right scopes: \
+                 `mailcred login` and the account's name"
+            }
+            (Refusal::PrivacyRequired, _) => {
+                "The server does not count this connection as secure enough for a login: check \
+                 the endpoint's security (tls or starttls) and port"
+            }
+            (other, protocol) => other.explain(protocol),
         }
     }
 
@@ -297,6 +342,7 @@ mod tests {
             account: Some("work".into()),
             user: "alice".into(),
             server: "imap.example.org:993".into(),
+            oauth: false,
         };
         let refused = |text: &str| ReadError::Refused {
             login: login.clone(),
@@ -313,6 +359,32 @@ mod tests {
                  \"[AUTHENTICATIONFAILED] Authentication failed.\". The user name or app \
                  password was not accepted"
             ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_refused_token_is_explained_with_the_readers_scope_and_no_app_password() {
+        let login = Login {
+            account: Some("work".into()),
+            user: "alice@contoso.com".into(),
+            server: "outlook.office365.com:993".into(),
+            oauth: true,
+        };
+        let text = "[AUTHENTICATIONFAILED] Authentication failed.";
+        let message = ReadError::Refused {
+            login,
+            protocol: ReadProtocol::Imap,
+            text: text.into(),
+            refusal: Refusal::of(text),
+        }
+        .to_string();
+        assert!(
+            message.contains("IMAP.AccessAsUser.All") && message.contains("mailcred login"),
+            "{message}"
+        );
+        assert!(
+            !message.contains("app password") && !message.contains("set-password"),
             "{message}"
         );
     }

@@ -1,11 +1,12 @@
 //! The IMAP4rev1 (RFC 3501) a login check needs: the greeting, CAPABILITY,
 //! STARTTLS, `AUTHENTICATE PLAIN` (RFC 4959's initial response when the
-//! server has SASL-IR) or `LOGIN`, and LOGOUT. Nothing else is ever sent.
+//! server has SASL-IR) or `LOGIN`, `AUTHENTICATE XOAUTH2` for an OAuth2
+//! access token, and LOGOUT. Nothing else is ever sent.
 
 use secrecy::{ExposeSecret, SecretString};
 
 use super::session::Session;
-use super::{Conversation, Failure, plain_response};
+use super::{Conversation, Failure, plain_response, xoauth2_response};
 use crate::wire::{Io, Tls, WireError};
 
 /// How the password goes to the server.
@@ -15,6 +16,9 @@ pub(crate) enum Mechanism {
     Plain { initial: bool },
     /// `LOGIN user password`, both as quoted strings.
     Login,
+    /// `AUTHENTICATE XOAUTH2` with an OAuth2 access token, the response on
+    /// the same line when `initial`.
+    XOAuth2 { initial: bool },
 }
 
 /// A tagged reply's status and the text after it (a response code such as
@@ -86,6 +90,17 @@ impl<S: Io> Imap<S> {
         }
     }
 
+    /// The way to send an OAuth2 access token: XOAUTH2, if offered.
+    pub(crate) fn oauth_mechanism(&self) -> Result<Mechanism, Failure> {
+        if self.has("AUTH=XOAUTH2") {
+            Ok(Mechanism::XOAuth2 {
+                initial: self.has("SASL-IR"),
+            })
+        } else {
+            Err(Failure::NoLogin)
+        }
+    }
+
     /// Logs in; `Err(Failure::Refused)` quotes the server's refusal.
     pub(crate) async fn login(
         &mut self,
@@ -97,25 +112,12 @@ impl<S: Io> Imap<S> {
         let reply = match mechanism {
             Mechanism::Plain { initial } => {
                 let response = plain_response(user, password);
-                if initial {
-                    self.session
-                        .send_secret(&[&tag, " AUTHENTICATE PLAIN ", &response])
-                        .await?;
-                } else {
-                    self.session
-                        .send(&format!("{tag} AUTHENTICATE PLAIN"))
-                        .await?;
-                    self.session.new_reply();
-                    let line = self.session.line().await?;
-                    if line.starts_with('+') {
-                        self.session.send_secret(&[&response]).await?;
-                    } else if let Some(tagged) = parse_tagged(&tag, &line) {
-                        return Err(Failure::Refused(tagged.text));
-                    } else {
-                        return Err(Failure::Malformed(line));
-                    }
-                }
-                self.tagged(&tag).await?
+                self.authenticate(&tag, "PLAIN", initial, &response).await?
+            }
+            Mechanism::XOAuth2 { initial } => {
+                let response = xoauth2_response(user, password);
+                self.authenticate(&tag, "XOAUTH2", initial, &response)
+                    .await?
             }
             Mechanism::Login => {
                 let (Some(user), Some(password)) =
@@ -134,6 +136,39 @@ impl<S: Io> Imap<S> {
         } else {
             Err(Failure::Refused(reply.text))
         }
+    }
+
+    /// `AUTHENTICATE NAME` with its one response, on the command's line
+    /// when `initial` (SASL-IR), else after the server's continuation. A
+    /// continuation after the response carries the server's error (XOAUTH2
+    /// sends it as JSON): it gets an empty line, as the mechanism wants,
+    /// and the tagged refusal follows.
+    async fn authenticate(
+        &mut self,
+        tag: &str,
+        name: &str,
+        initial: bool,
+        response: &str,
+    ) -> Result<Tagged, Failure> {
+        if initial {
+            self.session
+                .send_secret(&[tag, " AUTHENTICATE ", name, " ", response])
+                .await?;
+        } else {
+            self.session
+                .send(&format!("{tag} AUTHENTICATE {name}"))
+                .await?;
+            self.session.new_reply();
+            let line = self.session.line().await?;
+            if line.starts_with('+') {
+                self.session.send_secret(&[response]).await?;
+            } else if let Some(tagged) = parse_tagged(tag, &line) {
+                return Err(Failure::Refused(tagged.text));
+            } else {
+                return Err(Failure::Malformed(line));
+            }
+        }
+        self.read_tagged(tag, true).await
     }
 
     /// `LOGOUT`, its reply awaited (within the deadline) but not required,
@@ -178,6 +213,12 @@ impl<S: Io> Imap<S> {
     /// Reads to the reply tagged `tag`, taking in `* CAPABILITY` on the way.
     /// A server that says `* BYE` and hangs up has refused.
     async fn tagged(&mut self, tag: &str) -> Result<Tagged, Failure> {
+        self.read_tagged(tag, false).await
+    }
+
+    /// [`tagged`](Self::tagged), answering one continuation (`+ ...`) with
+    /// an empty line when `in_sasl`: the end of a SASL exchange.
+    async fn read_tagged(&mut self, tag: &str, mut in_sasl: bool) -> Result<Tagged, Failure> {
         self.session.new_reply();
         let mut bye = None;
         loop {
@@ -197,6 +238,11 @@ impl<S: Io> Imap<S> {
                 } else if let Some(text) = strip_prefix_ignore_case(untagged, "BYE") {
                     bye = Some(text.trim().to_owned());
                 }
+                continue;
+            }
+            if in_sasl && line.starts_with('+') {
+                in_sasl = false;
+                self.session.send("").await?;
                 continue;
             }
             return parse_tagged(tag, &line).ok_or(Failure::Malformed(line));
@@ -276,6 +322,9 @@ impl<S: Io> Conversation<S> for Imap<S> {
     }
     fn mechanism(&self) -> Result<Mechanism, Failure> {
         Imap::<S>::mechanism(self)
+    }
+    fn oauth_mechanism(&self) -> Result<Mechanism, Failure> {
+        Imap::<S>::oauth_mechanism(self)
     }
     async fn login(
         &mut self,

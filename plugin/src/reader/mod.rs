@@ -32,7 +32,8 @@ use zeroize::Zeroizing;
 pub use error::{ReadError, Refusal};
 
 use crate::builder::roots_from_file;
-use crate::login::tls_failure;
+use crate::helper::with_password;
+use crate::login::{LoggedIn, tls_failure};
 use crate::wire::{self, BlockingIo, Clock, Io, Tls, WireError};
 use crate::{CredentialHelper, DEFAULT_EXCHANGE_TIMEOUT, DEFAULT_TIMEOUT, Error, Login};
 use session::Session;
@@ -114,6 +115,7 @@ impl ReaderCheck {
                 account: None,
                 user: user.to_owned(),
                 server: format!("{host}:{port}"),
+                oauth: false,
             },
             helper: CredentialHelper::mailcred(),
             roots: Vec::new(),
@@ -125,6 +127,16 @@ impl ReaderCheck {
     /// Names the mailcred account in messages.
     pub fn account(mut self, name: &str) -> Self {
         self.login.account = Some(name.to_owned());
+        self
+    }
+
+    /// Whether the helper's `password` is an OAuth2 access token: then the
+    /// login is XOAUTH2 (IMAP `AUTHENTICATE XOAUTH2`, POP3 `AUTH XOAUTH2`)
+    /// and nothing else, and a refused token is erased (mailcred's helper
+    /// then drops only the cached access token), asked for again (which
+    /// refreshes it) and tried once more, as the SMTP transport does.
+    pub fn oauth2(mut self, token: bool) -> Self {
+        self.login.oauth = token;
         self
     }
 
@@ -174,15 +186,42 @@ impl ReaderCheck {
             hint: "the TLS settings could not be made for this host and these certificates",
             source: WireError::Tls(std::io::Error::other(e)),
         })?;
-        wire::block_on(async {
-            match self.protocol {
-                ReadProtocol::Imap => self.check::<BlockingIo, imap::Imap<_>>(&tls).await,
-                ReadProtocol::Pop => self.check::<BlockingIo, pop::Pop<_>>(&tls).await,
-            }
-        })
+        self.attempts(&tls)
     }
 
-    async fn check<S: Io, C: Conversation<S>>(&self, tls: &Tls) -> Result<(), ReadError> {
+    /// [`run`](Self::run) for the unit tests' scripted servers, which
+    /// speak no TLS: the security must be `NoneDangerous`.
+    #[cfg(test)]
+    pub(crate) fn run_without_tls(&self) -> Result<(), ReadError> {
+        assert_eq!(self.security, Security::NoneDangerous);
+        let tls = Tls::new(&self.host, &self.roots).expect("TLS settings");
+        self.attempts(&tls)
+    }
+
+    /// The login, and for a refused OAuth2 token one more after a refresh.
+    fn attempts(&self, tls: &Tls) -> Result<(), ReadError> {
+        let attempt = |first| {
+            wire::block_on(async {
+                match self.protocol {
+                    ReadProtocol::Imap => self.check::<BlockingIo, imap::Imap<_>>(tls, first).await,
+                    ReadProtocol::Pop => self.check::<BlockingIo, pop::Pop<_>>(tls, first).await,
+                }
+            })
+        };
+        match attempt(true)? {
+            LoggedIn::Yes => Ok(()),
+            LoggedIn::RetryWithNewToken => attempt(false).map(drop),
+        }
+    }
+
+    /// One connection and login; `first` as in
+    /// [`Settings::after_auth`](crate::login::Settings::after_auth): a
+    /// token refused on the first attempt is erased and worth a retry.
+    async fn check<S: Io, C: Conversation<S>>(
+        &self,
+        tls: &Tls,
+        first: bool,
+    ) -> Result<LoggedIn, ReadError> {
         let clock = Clock {
             timeout: self.timeout,
             deadline: self.exchange_timeout.map(|limit| Instant::now() + limit),
@@ -198,7 +237,11 @@ impl ReaderCheck {
             if self.security == Security::Starttls {
                 conversation.starttls(tls).await?;
             }
-            conversation.mechanism()
+            if self.login.oauth {
+                conversation.oauth_mechanism()
+            } else {
+                conversation.mechanism()
+            }
         };
         let mechanism = match secured.await {
             Ok(mechanism) => mechanism,
@@ -213,7 +256,7 @@ impl ReaderCheck {
             .deadline
             .map(|deadline| deadline.saturating_duration_since(Instant::now()));
         conversation.session().set_deadline(None);
-        let (user, password) = match self.fill() {
+        let (request, user, password) = match self.fill() {
             Ok(filled) => filled,
             Err(error) => {
                 conversation.session().shutdown();
@@ -224,17 +267,26 @@ impl ReaderCheck {
             .session()
             .set_deadline(left.map(|left| Instant::now() + left));
         let outcome = conversation.login(mechanism, &user, &password).await;
-        drop(password);
         conversation.close().await;
-        outcome.map_err(|failure| {
-            let mut check = self.clone();
-            check.login.user = user;
-            check.failure(failure)
-        })
+        match outcome {
+            Ok(()) => Ok(LoggedIn::Yes),
+            Err(Failure::Refused(text))
+                if self.login.oauth && first && !Refusal::of(&text).is_temporary() =>
+            {
+                let _ = self.helper.reject(&with_password(&request, &password));
+                Ok(LoggedIn::RetryWithNewToken)
+            }
+            Err(failure) => {
+                let mut check = self.clone();
+                check.login.user = user;
+                Err(check.failure(failure))
+            }
+        }
     }
 
-    /// The password (and the user name the helper answered) for the login.
-    fn fill(&self) -> Result<(String, SecretString), Error> {
+    /// The password (and the user name the helper answered) for the login,
+    /// with the request that asked for it.
+    fn fill(&self) -> Result<(Credential, String, SecretString), Error> {
         let request = Credential {
             protocol: Some(self.protocol.name().into()),
             host: Some(self.login.server.clone()),
@@ -248,10 +300,8 @@ impl ReaderCheck {
                 helper: self.helper.spec().to_owned(),
             });
         };
-        Ok((
-            answer.username.unwrap_or_else(|| self.login.user.clone()),
-            password,
-        ))
+        let user = answer.username.unwrap_or_else(|| self.login.user.clone());
+        Ok((request, user, password))
     }
 
     /// What a failure of the conversation means to the user.
@@ -285,6 +335,7 @@ impl ReaderCheck {
             },
             Failure::NoStartTls => ReadError::NoStartTls { server, protocol },
             Failure::StartTlsRefused(text) => ReadError::StartTlsRefused { server, text },
+            Failure::NoLogin if self.login.oauth => ReadError::NoOAuthLogin { server, protocol },
             Failure::NoLogin => ReadError::NoLogin { server, protocol },
             Failure::Unsendable => ReadError::Unsendable {
                 login: self.login.clone(),
@@ -327,6 +378,8 @@ pub(crate) trait Conversation<S: Io>: Sized {
     async fn greet(session: Session<S>) -> Result<Self, Failure>;
     async fn starttls(&mut self, tls: &Tls) -> Result<(), Failure>;
     fn mechanism(&self) -> Result<Self::Mechanism, Failure>;
+    /// The mechanism for an OAuth2 access token (XOAUTH2), if offered.
+    fn oauth_mechanism(&self) -> Result<Self::Mechanism, Failure>;
     async fn login(
         &mut self,
         mechanism: Self::Mechanism,
@@ -347,10 +400,30 @@ pub(crate) fn plain_response(user: &str, password: &SecretString) -> Zeroizing<S
     raw.extend_from_slice(user.as_bytes());
     raw.push(0);
     raw.extend_from_slice(password.as_bytes());
+    encoded(&raw)
+}
+
+/// `raw` in base64, in a buffer of exactly the room needed (a string that
+/// grows leaves copies behind), wiped when dropped.
+fn encoded(raw: &[u8]) -> Zeroizing<String> {
     let engine = base64::engine::general_purpose::STANDARD;
     let mut encoded = Zeroizing::new(String::with_capacity(
         base64::encoded_len(raw.len(), true).unwrap_or(0),
     ));
-    engine.encode_string(&*raw, &mut encoded);
+    engine.encode_string(raw, &mut encoded);
     encoded
+}
+
+/// The XOAUTH2 initial response (`user=USER^Aauth=Bearer TOKEN^A^A`,
+/// Google's and Microsoft's definition), base64, in a buffer wiped when
+/// dropped.
+pub(crate) fn xoauth2_response(user: &str, token: &SecretString) -> Zeroizing<String> {
+    let token = token.expose_secret();
+    let mut raw = Zeroizing::new(Vec::with_capacity(user.len() + token.len() + 21));
+    raw.extend_from_slice(b"user=");
+    raw.extend_from_slice(user.as_bytes());
+    raw.extend_from_slice(b"\x01auth=Bearer ");
+    raw.extend_from_slice(token.as_bytes());
+    raw.extend_from_slice(b"\x01\x01");
+    encoded(&raw)
 }

@@ -1,11 +1,12 @@
 //! The POP3 (RFC 1939) a login check needs: the greeting, CAPA (RFC 2449),
 //! STLS (RFC 2595), `AUTH PLAIN` with its initial response (RFC 5034) or
-//! USER and PASS, and QUIT. Nothing else is ever sent.
+//! USER and PASS, `AUTH XOAUTH2` for an OAuth2 access token, and QUIT.
+//! Nothing else is ever sent.
 
 use secrecy::{ExposeSecret, SecretString};
 
 use super::session::Session;
-use super::{Conversation, Failure, plain_response};
+use super::{Conversation, Failure, plain_response, xoauth2_response};
 use crate::wire::{Io, Tls};
 
 /// How the password goes to the server.
@@ -15,6 +16,8 @@ pub(crate) enum Mechanism {
     Plain,
     /// `USER name`, then `PASS password`.
     UserPass,
+    /// `AUTH XOAUTH2 response`, with an OAuth2 access token.
+    XOAuth2,
 }
 
 /// A connection to a POP3 server that has greeted us.
@@ -62,21 +65,34 @@ impl<S: Io> Pop<S> {
 
     /// The way to send the password that the server offers now.
     pub(crate) fn mechanism(&self) -> Result<Mechanism, Failure> {
-        let Some(capabilities) = &self.capabilities else {
+        if self.capabilities.is_none() {
             return Ok(Mechanism::UserPass);
-        };
-        let sasl_plain = capabilities.iter().any(|line| {
-            let mut words = line.split_whitespace();
-            words.next().is_some_and(|w| w.eq_ignore_ascii_case("SASL"))
-                && words.any(|w| w.eq_ignore_ascii_case("PLAIN"))
-        });
-        if sasl_plain {
+        }
+        if self.has_sasl("PLAIN") {
             Ok(Mechanism::Plain)
         } else if self.has("USER") {
             Ok(Mechanism::UserPass)
         } else {
             Err(Failure::NoLogin)
         }
+    }
+
+    /// The way to send an OAuth2 access token: XOAUTH2, if offered.
+    pub(crate) fn oauth_mechanism(&self) -> Result<Mechanism, Failure> {
+        if self.has_sasl("XOAUTH2") {
+            Ok(Mechanism::XOAuth2)
+        } else {
+            Err(Failure::NoLogin)
+        }
+    }
+
+    /// Whether CAPA lists the SASL mechanism `name`.
+    fn has_sasl(&self, name: &str) -> bool {
+        self.capabilities.iter().flatten().any(|line| {
+            let mut words = line.split_whitespace();
+            words.next().is_some_and(|w| w.eq_ignore_ascii_case("SASL"))
+                && words.any(|w| w.eq_ignore_ascii_case(name))
+        })
     }
 
     /// Logs in; `Err(Failure::Refused)` quotes the server's refusal.
@@ -93,6 +109,13 @@ impl<S: Io> Pop<S> {
                     .send_secret(&["AUTH PLAIN ", &response])
                     .await?;
                 self.reply().await?
+            }
+            Mechanism::XOAuth2 => {
+                let response = xoauth2_response(user, password);
+                self.session
+                    .send_secret(&["AUTH XOAUTH2 ", &response])
+                    .await?;
+                self.sasl_reply().await?
             }
             Mechanism::UserPass => {
                 let line_safe = |v: &str| !v.contains(['\r', '\n', '\0']);
@@ -155,18 +178,35 @@ impl<S: Io> Pop<S> {
         self.reply().await
     }
 
+    /// The reply at the end of a SASL exchange: a continuation (`+ ...`)
+    /// there carries the server's error (XOAUTH2 sends it as JSON), answered
+    /// with an empty line as the mechanism wants; then `-ERR` follows.
+    async fn sasl_reply(&mut self) -> Result<(bool, String), Failure> {
+        self.session.new_reply();
+        let line = self.session.line().await?;
+        if line == "+" || (line.starts_with("+ ") && !line.starts_with("+OK")) {
+            self.session.send("").await?;
+            return self.reply().await;
+        }
+        parse_reply(line)
+    }
+
     /// `+OK text` or `-ERR text`, as `(ok, text)`; a continuation (`+ `)
     /// here means the server wants a conversation this client never holds.
     async fn reply(&mut self) -> Result<(bool, String), Failure> {
         self.session.new_reply();
-        let line = self.session.line().await?;
-        if let Some(text) = line.strip_prefix("+OK") {
-            Ok((true, text.trim().to_owned()))
-        } else if let Some(text) = line.strip_prefix("-ERR") {
-            Ok((false, text.trim().to_owned()))
-        } else {
-            Err(Failure::Malformed(line))
-        }
+        parse_reply(self.session.line().await?)
+    }
+}
+
+/// `+OK text` or `-ERR text`, as `(ok, text)`.
+fn parse_reply(line: String) -> Result<(bool, String), Failure> {
+    if let Some(text) = line.strip_prefix("+OK") {
+        Ok((true, text.trim().to_owned()))
+    } else if let Some(text) = line.strip_prefix("-ERR") {
+        Ok((false, text.trim().to_owned()))
+    } else {
+        Err(Failure::Malformed(line))
     }
 }
 
@@ -181,6 +221,9 @@ impl<S: Io> Conversation<S> for Pop<S> {
     }
     fn mechanism(&self) -> Result<Mechanism, Failure> {
         Pop::<S>::mechanism(self)
+    }
+    fn oauth_mechanism(&self) -> Result<Mechanism, Failure> {
+        Pop::<S>::oauth_mechanism(self)
     }
     async fn login(
         &mut self,

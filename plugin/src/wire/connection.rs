@@ -16,6 +16,9 @@ use crate::Reply;
 
 /// How many AUTH challenges are answered before giving up (LOGIN needs two).
 const MAX_CHALLENGES: usize = 10;
+/// The room made up front for an AUTH line: enough for an 8 KiB access
+/// token in base64, so that the line is never moved while it is written.
+const MAX_AUTH_LINE: usize = 12 * 1024;
 
 /// A connection to an SMTP server that has greeted us and answered EHLO.
 #[derive(Debug)]
@@ -99,6 +102,13 @@ impl<S: Io> Connection<S> {
         let challenge = |e: lettre::transport::smtp::Error| WireError::Challenge(e.to_string());
         let first = Auth::new(mechanism, credentials.clone(), None).map_err(challenge)?;
         let mut response = self.secret_command(first).await?;
+        if mechanism == Mechanism::Xoauth2 && response.has_code(334) {
+            // XOAUTH2 has no challenges: a 334 after the token carries the
+            // server's error (JSON, as Gmail sends it), and the client must
+            // answer with an empty line to get the final reply (a 535).
+            self.send(b"\r\n").await?;
+            return self.reply().await;
+        }
         let mut challenges = 0;
         while response.has_code(334) {
             challenges += 1;
@@ -161,8 +171,9 @@ impl<S: Io> Connection<S> {
     async fn secret_command(&mut self, command: Auth) -> Result<Response, WireError> {
         use std::fmt::Write;
         // Room enough up front that the line is not moved while it grows,
-        // leaving unwiped copies behind.
-        let mut line = Zeroizing::new(String::with_capacity(1024));
+        // leaving unwiped copies behind: an OAuth2 access token (Entra's
+        // are 1,500 to 2,500 characters) grows by a third in base64.
+        let mut line = Zeroizing::new(String::with_capacity(MAX_AUTH_LINE));
         let _ = write!(line, "{command}");
         drop(command);
         self.send(line.as_bytes()).await?;
@@ -345,6 +356,48 @@ mod tests {
             stuffed(b"bare\n.lf"),
             b"bare\n.lf\r\n.\r\n",
             "only CRLF ends a line, as in lettre"
+        );
+    }
+
+    #[test]
+    fn xoauth2_sends_user_and_bearer_token_in_one_line() {
+        let mut conn = greeted(&[
+            b"220 mail.example.org\r\n",
+            b"250-mail.example.org\r\n250 AUTH XOAUTH2 PLAIN\r\n",
+            b"235 2.7.0 Authentication successful\r\n",
+        ]);
+        let credentials = Credentials::new("alice@example.org".into(), "tok3n".into());
+        let accepted = block_on(conn.auth(Mechanism::Xoauth2, &credentials)).unwrap();
+        assert!(accepted.has_code(235));
+        let written = String::from_utf8(conn.io.written.clone()).unwrap();
+        // base64 of "user=alice@example.org\x01auth=Bearer tok3n\x01\x01"
+        assert!(
+            written.ends_with(
+                "AUTH XOAUTH2 dXNlcj1hbGljZUBleGFtcGxlLm9yZwFhdXRoPUJlYXJlciB0b2szbgEB\r\n"
+            ),
+            "the initial response of the XOAUTH2 protocol: {written:?}"
+        );
+    }
+
+    #[test]
+    fn an_xoauth2_error_challenge_is_answered_with_an_empty_line_and_ends_refused() {
+        let mut conn = greeted(&[
+            b"220 mail.example.org\r\n",
+            b"250-mail.example.org\r\n250 AUTH XOAUTH2\r\n",
+            // {"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}
+            b"334 eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==\r\n",
+            b"535-5.7.8 Username and Password not accepted.\r\n535 5.7.8 Learn more\r\n",
+        ]);
+        let credentials = Credentials::new("alice".into(), "stale".into());
+        let refused = block_on(conn.auth(Mechanism::Xoauth2, &credentials));
+        assert!(
+            matches!(&refused, Err(WireError::Refused(reply)) if reply.code == 535),
+            "Gmail's error challenge ends in its 535, not in a challenge failure: {refused:?}"
+        );
+        let written = String::from_utf8(conn.io.written.clone()).unwrap();
+        assert!(
+            written.ends_with("\r\n\r\n"),
+            "the error challenge gets an empty line: {written:?}"
         );
     }
 }

@@ -68,6 +68,25 @@ pub(super) struct Config<'a> {
     pub dir: &'a Path,
     pub ports: Ports,
     pub run_as: &'a RunAs,
+    /// The identity provider's RFC 7662 introspection endpoint: then the
+    /// server takes OAuth2 tokens (XOAUTH2, OAUTHBEARER) only, and no
+    /// password at all.
+    pub introspect_url: Option<&'a str>,
+}
+
+/// The oauth2 passdb's settings file (Dovecot 2.3): each token is POSTed
+/// as `token=` to the identity provider's introspection endpoint, and only
+/// an answer with `"active": true` whose `username` is the login lets the
+/// user in.
+pub(super) fn oauth2_args(introspect_url: &str) -> String {
+    format!(
+        "introspection_mode = post\n\
+         introspection_url = {introspect_url}\n\
+         force_introspection = yes\n\
+         username_attribute = username\n\
+         active_attribute = active\n\
+         active_value = true\n"
+    )
 }
 
 impl Config<'_> {
@@ -82,6 +101,35 @@ impl Config<'_> {
             pop3_localhost,
         } = self.ports;
         let RunAs { user, group, .. } = self.run_as;
+        // OAuth2: one long-lived login process per protocol, connected to
+        // the auth process once (the fixture waits for that). A login
+        // process per connection, Dovecot's default, greets "Waiting for
+        // authentication process" now and then under load, and meanwhile
+        // holds the client's input in 1 KiB: a client that sends an
+        // Entra-sized AUTHENTICATE line before the greeting (the tests'
+        // `openssl s_client`) is then told "Input buffer full".
+        let login_processes = match self.introspect_url {
+            None => "",
+            Some(_) => "  service_count = 0\n  process_min_avail = 1\n",
+        };
+        let (mechanisms, passdb) = match self.introspect_url {
+            None => (
+                "plain login",
+                format!(
+                    "passdb {{\n  driver = passwd-file\n  \
+                     args = scheme=PLAIN username_format=%u {dir}/passwd\n}}"
+                ),
+            ),
+            // PLAIN stays offered, so that a password is refused by the
+            // passdbs rather than never sent: no passdb takes it.
+            Some(_) => (
+                "plain xoauth2 oauthbearer",
+                format!(
+                    "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  \
+                     args = {dir}/oauth2.conf.ext\n}}"
+                ),
+            ),
+        };
         format!(
             r#"# Written by the mailcred tests; nothing else is read.
 base_dir = {dir}/run
@@ -94,7 +142,7 @@ ssl = required
 ssl_cert = <{dir}/cert.pem
 ssl_key = <{dir}/key.pem
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 
 # Failures answered at once: the default 2 s, and the half-second timer
 # that flushes delayed failures even at 0, would slow every negative test.
@@ -115,10 +163,7 @@ passdb {{
   args = noauthenticate nodelay=yes
   result_success = continue
 }}
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {dir}/passwd
-}}
+{passdb}
 userdb {{
   driver = static
   args = uid={user} gid={group} home={dir}/home/%u
@@ -128,7 +173,7 @@ mail_location = maildir:~/Maildir
 # Unprivileged: no chroot, which needs root.
 service imap-login {{
   chroot =
-  inet_listener imap {{
+{login_processes}  inet_listener imap {{
     address = {STARTTLS_HOST}
     port = {imap}
   }}
@@ -142,7 +187,7 @@ service imap-login {{
 }}
 service pop3-login {{
   chroot =
-  inet_listener pop3 {{
+{login_processes}  inet_listener pop3 {{
     address = {STARTTLS_HOST}
     port = {pop3}
   }}

@@ -22,6 +22,8 @@ pub struct Login {
     pub protocol: MailProtocol,
     /// The user name the client sent.
     pub user: String,
+    /// The SASL mechanism (`PLAIN`, `LOGIN`, `XOAUTH2`…), when logged.
+    pub method: String,
     /// Whether the server let it in.
     pub accepted: bool,
     /// Whether the connection was TLS when it logged in or was refused.
@@ -82,6 +84,7 @@ pub(super) fn parse(log: &str) -> Vec<Login> {
         logins.push(Login {
             protocol,
             user,
+            method: fields.value("method").unwrap_or_default().to_owned(),
             accepted,
             tls: fields.has_tls(),
             local_address: fields.value("lip").unwrap_or_default().to_owned(),
@@ -163,6 +166,7 @@ Dec 01 09:41:12 auth: Info: passwd-file(alice,127.0.0.1,<S6>): Password mism";
         let logins = parse(LOG);
         assert_eq!(logins.len(), 4, "{logins:#?}");
         assert!(logins[0].accepted && logins[0].tls && logins[0].user == "alice");
+        assert_eq!(logins[0].method, "PLAIN");
         assert!(logins[1].refused("wrong (twice)"), "{:?}", logins[1]);
         assert!(logins[1].tls, "TLS: Connection closed is TLS");
         assert!(!logins[2].tls && logins[2].plaintext_refused);

@@ -88,6 +88,20 @@ impl DovecotServer {
     ///
     /// Panics, naming the package, when Dovecot is not installed.
     pub fn start(accounts: &[(&str, &str)]) -> DovecotServer {
+        DovecotServer::launch(accounts, None)
+    }
+
+    /// Starts a server that takes OAuth2 access tokens only (IMAP
+    /// `AUTHENTICATE XOAUTH2` or `OAUTHBEARER`, POP3 `AUTH` likewise), each
+    /// checked by its `oauth2` passdb at the RFC 7662 endpoint
+    /// `introspect_url` (the test identity provider's `/introspect`): only
+    /// tokens that provider issued, still valid, for the user who logs in.
+    /// Every user has a mail home; no password works.
+    pub fn with_oauth(introspect_url: &str) -> DovecotServer {
+        DovecotServer::launch(&[], Some(introspect_url))
+    }
+
+    fn launch(accounts: &[(&str, &str)], introspect_url: Option<&str>) -> DovecotServer {
         crate::require("dovecot", "dovecot-imapd and dovecot-pop3d");
         let dir = tempfile::Builder::new()
             .prefix("mailcred-dovecot-")
@@ -96,6 +110,10 @@ impl DovecotServer {
         let run_as = RunAs::unprivileged();
         certificates::make(dir.path());
         write_passwd(&dir.path().join("passwd"), accounts);
+        if let Some(url) = introspect_url {
+            fs::write(dir.path().join("oauth2.conf.ext"), config::oauth2_args(url))
+                .expect("write the oauth2 passdb's settings");
+        }
         fs::create_dir(dir.path().join("home")).expect("create the mail homes");
 
         let mut last_log = String::new();
@@ -105,6 +123,7 @@ impl DovecotServer {
                 dir: dir.path(),
                 ports,
                 run_as: &run_as,
+                introspect_url,
             };
             fs::write(dir.path().join("dovecot.conf"), config.render())
                 .expect("write dovecot.conf");
@@ -114,6 +133,10 @@ impl DovecotServer {
             let mut child = spawn(dir.path(), &run_as);
             match wait_until_listening(&mut child, &log_file) {
                 Ok(()) => {
+                    if introspect_url.is_some() {
+                        wait_until_auth_is_ready(ports.imap_localhost);
+                        wait_until_auth_is_ready(ports.pop3_localhost);
+                    }
                     return DovecotServer {
                         ports,
                         child: Some(child),
@@ -332,6 +355,31 @@ fn spawn(dir: &Path, run_as: &RunAs) -> Child {
     command
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run dovecot (apt-get install dovecot-imapd): {e}"))
+}
+
+/// Waits until a greeting on `port` says the login process is connected
+/// to the auth process: until then it holds a client's input in a 1 KiB
+/// buffer, and a client that sends an `AUTHENTICATE XOAUTH2` line with an
+/// Entra-sized token (2 KiB in base64) before the greeting is told "Input
+/// buffer full". With one long-lived login process per protocol (see
+/// config.rs), once is enough.
+fn wait_until_auth_is_ready(port: u16) {
+    use std::io::{BufRead, BufReader};
+    let end = Instant::now() + READY_TIMEOUT;
+    let mut greeting = String::new();
+    while Instant::now() < end {
+        greeting.clear();
+        if let Ok(stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let _ = BufReader::new(stream).read_line(&mut greeting);
+            let ok = greeting.starts_with("* OK") || greeting.starts_with("+OK");
+            if ok && !greeting.contains("Waiting for authentication") {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("Dovecot's auth process did not become ready; last greeting {greeting:?}");
 }
 
 /// Waits for the master's "starting up" line, which it logs once its

@@ -17,7 +17,7 @@ const PASSWORD: &str = "abcd efgh ijkl mnop";
 /// A whole session through `openssl s_client`, TLS from the first byte or
 /// after `starttls` (`imap`, `pop3`); the commands are sent at once, which
 /// both protocols allow.
-fn s_client(
+pub(crate) fn s_client(
     server: &DovecotServer,
     host: &str,
     port: u16,

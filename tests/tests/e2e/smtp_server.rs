@@ -347,12 +347,12 @@ mod git_send_email {
     }
 }
 
-mod server {
+pub(crate) mod server {
     use super::*;
 
     /// Sends each command and returns the server's reply to the greeting and
     /// to each command, multi-line replies joined with `\n`.
-    fn transcript(server: &SmtpServer, commands: &[&str]) -> Vec<String> {
+    pub(crate) fn transcript(server: &SmtpServer, commands: &[&str]) -> Vec<String> {
         let stream = TcpStream::connect((server.host(), server.port())).unwrap();
         stream
             .set_read_timeout(Some(std::time::Duration::from_secs(10)))

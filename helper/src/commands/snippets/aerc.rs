@@ -1,6 +1,9 @@
 //! `mailcred config aerc`: an account of aerc's `accounts.conf`, reading
 //! over IMAP (`source`) and sending over SMTP (`outgoing`), each password
 //! from its `-cred-cmd`, which aerc runs through sh, taking the first line.
+//! An OAuth2 account's URLs name XOAUTH2 (`imaps+xoauth2://`): without a
+//! `token_endpoint` parameter aerc sends the cred-cmd's answer as the
+//! access token (aerc-imap(5)), and mailcred refreshes it.
 
 use super::neomutt::url;
 use super::{CommandError, usable};
@@ -23,13 +26,20 @@ pub(super) fn snippet(a: &Account, command: &str) -> Result<String, CommandError
     })?;
     // The URL schemes of aerc-imap(5) and aerc-smtp(5): `imap` and `smtp`
     // use STARTTLS (required), the `s` forms TLS from the first byte.
-    let imap_scheme = if imap.security == Security::Tls {
-        "imaps"
+    let imap_scheme = match (imap.security == Security::Tls, a.is_oauth()) {
+        (true, false) => "imaps",
+        (false, false) => "imap",
+        (true, true) => "imaps+xoauth2",
+        (false, true) => "imap+xoauth2",
+    };
+    let note = if a.is_oauth() && imap.security != Security::Tls {
+        "# OAuth2 over STARTTLS: aerc 0.14 (Debian 12) takes XOAUTH2 on imaps:// only\n"
     } else {
-        "imap"
+        ""
     };
     let mut text = format!(
         "# ~/.config/aerc/accounts.conf (aerc refuses it unless: chmod 600)\n\
+         {note}\
          [{name}]\n\
          source = {source}\n\
          source-cred-cmd = {command} get {name}\n",
@@ -37,10 +47,12 @@ pub(super) fn snippet(a: &Account, command: &str) -> Result<String, CommandError
         source = url(a, imap_scheme, imap).trim_end_matches('/'),
     );
     if let Some(smtp) = &a.smtp {
-        let scheme = match smtp.security {
-            Security::Tls => "smtps",
-            Security::Starttls => "smtp",
-            Security::NoneDangerous => "smtp+insecure",
+        let scheme = match (smtp.security, a.is_oauth()) {
+            (Security::Tls, false) => "smtps",
+            (Security::Starttls, false) => "smtp",
+            (Security::NoneDangerous, false) => "smtp+insecure",
+            (Security::Tls, true) => "smtps+xoauth2",
+            (_, true) => "smtp+xoauth2",
         };
         text.push_str(&format!(
             "outgoing = {}\noutgoing-cred-cmd = {command} get {name}\n",

@@ -1,6 +1,8 @@
 //! `mailcred config git` and `mailcred configure git`: git send-email's
 //! settings for the SMTP endpoint, git imap-send's for the IMAP endpoint,
-//! and a credential section per server that hands git to mailcred.
+//! and a credential section per server that hands git to mailcred. For an
+//! OAuth2 account git logs in with XOAUTH2 (`smtpAuth`, `authMethod`), the
+//! helper answering the access token as the password.
 
 use std::io::Write;
 use std::process::Command;
@@ -23,6 +25,9 @@ fn settings(a: &Account) -> Vec<(String, String)> {
             ),
             ("sendemail.smtpUser".into(), a.login_at(smtp).to_owned()),
         ]);
+        if a.is_oauth() {
+            settings.push(("sendemail.smtpAuth".into(), XOAUTH2.into()));
+        }
     }
     if let Some(imap) = usable(a, Protocol::Imap) {
         settings.extend([
@@ -30,6 +35,9 @@ fn settings(a: &Account) -> Vec<(String, String)> {
             ("imap.port".into(), imap.port.to_string()),
             ("imap.user".into(), a.login_at(imap).to_owned()),
         ]);
+        if a.is_oauth() {
+            settings.push(("imap.authMethod".into(), XOAUTH2.into()));
+        }
     }
     for url in credential_urls(a) {
         let key = format!("credential.{url}.helper");
@@ -38,6 +46,18 @@ fn settings(a: &Account) -> Vec<(String, String)> {
     }
     settings
 }
+
+/// The SASL mechanism of an OAuth2 account, as git send-email (through
+/// Perl's Authen::SASL) and git imap-send name it.
+const XOAUTH2: &str = "XOAUTH2";
+
+/// What an OAuth2 account's git needs, in the snippet's words.
+const SEND_EMAIL_OAUTH_NOTE: &str = "\t# OAuth2: git send-email's XOAUTH2 needs Perl's Authen::SASL 2.1800 or \
+     later (Debian 12 ships 2.1600:\n\
+     \t# perl -MAuthen::SASL -e 'print $Authen::SASL::VERSION'). With any git and Perl,\n\
+     \t# send through mailcred instead, in place of smtpAuth (mailcred picks the account\n\
+     \t# by the From address):\n\
+     \t# sendmailCmd = mailcred send\n";
 
 /// git imap-send's `imap.host`: a URL whose scheme is the security, `imaps`
 /// for TLS from the first byte, `imap` for a connection it upgrades with
@@ -95,6 +115,10 @@ pub(super) fn snippet(a: &Account) -> String {
             encryption(smtp.security),
             quoted(a.login_at(smtp))
         ));
+        if a.is_oauth() {
+            text.push_str(SEND_EMAIL_OAUTH_NOTE);
+            text.push_str(&format!("\tsmtpAuth = {XOAUTH2}\n"));
+        }
     }
     if let Some(imap) = usable(a, Protocol::Imap) {
         text.push_str(&format!(
@@ -103,6 +127,11 @@ pub(super) fn snippet(a: &Account) -> String {
             imap.port,
             quoted(a.login_at(imap))
         ));
+        if a.is_oauth() {
+            text.push_str(&format!(
+                "\t# OAuth2: git imap-send logs in with XOAUTH2 from git 2.50 on\n\tauthMethod = {XOAUTH2}\n"
+            ));
+        }
     }
     for url in credential_urls(a) {
         text.push_str(&format!(
@@ -168,6 +197,15 @@ pub fn configure_git(
             smtp.host,
             smtp.port
         )?;
+        if account.is_oauth() {
+            writeln!(
+                out,
+                "It logs in with XOAUTH2 (sendemail.smtpAuth), which needs Perl's Authen::SASL \
+                 2.1800 or later; with an older one, send through mailcred instead: git config \
+                 {scope_flag} --unset sendemail.smtpAuth && git config {scope_flag} \
+                 sendemail.sendmailCmd 'mailcred send'."
+            )?;
+        }
     }
     if let Some(imap) = usable(&account, Protocol::Imap) {
         writeln!(

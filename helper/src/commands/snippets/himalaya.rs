@@ -3,7 +3,10 @@
 //! out below, those of himalaya 1 (`backend.*`, `message.send.backend.*`),
 //! whose files the other version does not read. The password comes from
 //! `password.command` (2) or `auth.cmd` (1), run through sh; himalaya takes
-//! the first line of its output.
+//! the first line of its output. An OAuth2 account logs in with XOAUTH2:
+//! `imap.sasl.xoauth2.token.command` (2), or `auth.type = "oauth2"` with
+//! `access-token.cmd` (1), which also wants the app's client id and
+//! endpoints (himalaya 1 could sign in itself; mailcred does it here).
 
 use super::{CommandError, usable};
 use crate::accounts::{Account, Endpoint, Protocol, Security};
@@ -35,8 +38,14 @@ pub(super) fn snippet(a: &Account, command: &str) -> Result<String, CommandError
         if e.security == Security::Starttls {
             v2.push_str(&format!("{key}.starttls = true\n"));
         }
+        let (mechanism, secret) = if a.is_oauth() {
+            ("xoauth2", "token")
+        } else {
+            ("plain", "password")
+        };
         v2.push_str(&format!(
-            "{key}.sasl.plain.username = {}\n{key}.sasl.plain.password.command = {password}\n",
+            "{key}.sasl.{mechanism}.username = {}\n\
+             {key}.sasl.{mechanism}.{secret}.command = {password}\n",
             toml_string(a.login_at(e))
         ));
     }
@@ -62,13 +71,27 @@ pub(super) fn snippet(a: &Account, command: &str) -> Result<String, CommandError
              {prefix}.host = {host}\n\
              {prefix}.port = {port}\n\
              {prefix}.encryption.type = \"{encryption}\"\n\
-             {prefix}.login = {login}\n\
-             {prefix}.auth.type = \"password\"\n\
-             {prefix}.auth.cmd = {password}\n",
+             {prefix}.login = {login}\n",
             host = toml_string(&e.host),
             port = e.port,
             login = toml_string(a.login_at(e)),
         ));
+        match &a.oauth {
+            None => v1.push_str(&format!(
+                "{prefix}.auth.type = \"password\"\n{prefix}.auth.cmd = {password}\n"
+            )),
+            Some(oauth) => v1.push_str(&format!(
+                "{prefix}.auth.type = \"oauth2\"\n\
+                 {prefix}.auth.method = \"xoauth2\"\n\
+                 {prefix}.auth.client-id = {client}\n\
+                 {prefix}.auth.auth-url = {authorize}\n\
+                 {prefix}.auth.token-url = {token}\n\
+                 {prefix}.auth.access-token.cmd = {password}\n",
+                client = toml_string(&oauth.client_id),
+                authorize = toml_string(&oauth.authorize_url),
+                token = toml_string(&oauth.token_url),
+            )),
+        }
     }
     let mut text = v2;
     text.push_str("# himalaya 1 reads these keys instead (use them in place of the ones above):\n");

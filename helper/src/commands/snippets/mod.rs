@@ -5,6 +5,13 @@
 //! The login is quoted by the rules of the program that reads it, one
 //! function per syntax; an account that no snippet can hold safely is
 //! refused (`check_writable`), whatever `add` let through.
+//!
+//! For an account that signs in with OAuth2 (`add --auth oauth2`) each
+//! snippet is its OAuth form: the program logs in with XOAUTH2, the access
+//! token coming from the same `mailcred get NAME` (which refreshes it when
+//! it has less than five minutes left). XOAUTH2 rather than OAUTHBEARER:
+//! it is all Microsoft accepts, and Debian 12's neomutt cuts OAUTHBEARER
+//! tokens of Entra's size short.
 
 mod aerc;
 mod git;
@@ -95,21 +102,29 @@ pub(crate) fn sending<'a>(a: &'a Account, program: &str) -> Result<&'a Endpoint,
 
 /// The account's endpoint for `protocol`, unless the app password cannot
 /// sign in there (Exchange Online's IMAP and POP take OAuth only): a
-/// snippet for it would only make the program fail at the server.
+/// snippet for it would only make the program fail at the server. An
+/// OAuth2 account signs in everywhere.
 pub(crate) fn usable(a: &Account, protocol: Protocol) -> Option<&Endpoint> {
     a.endpoint(protocol)
-        .filter(|_| a.provider.oauth_only(protocol).is_none())
+        .filter(|_| a.is_oauth() || a.provider.oauth_only(protocol).is_none())
 }
 
 fn msmtp(a: &Account, smtp: &Endpoint, command: &str) -> String {
     // Without TLS, msmtp's `auth on` refuses every method that sends the
     // password in the clear ("cannot use a secure authentication method"):
-    // an unencrypted relay must name the mechanism.
-    let (tls, starttls, auth) = match smtp.security {
+    // an unencrypted relay must name the mechanism. A token must always be
+    // named: `auth on` would pick PLAIN, which no OAuth2 server takes.
+    let (tls, starttls, mut auth) = match smtp.security {
         Security::Starttls => ("on", "on", "on"),
         Security::Tls => ("on", "off", "on"),
         Security::NoneDangerous => ("off", "off", "plain"),
     };
+    let mut note = "";
+    if a.is_oauth() {
+        auth = "xoauth2";
+        note =
+            "# the password is an OAuth2 access token: `mailcred get` refreshes it when needed\n";
+    }
     format!(
         "# ~/.msmtprc (or ~/.config/msmtp/config)\n\
          account {name}\n\
@@ -120,6 +135,7 @@ fn msmtp(a: &Account, smtp: &Endpoint, command: &str) -> String {
          auth {auth}\n\
          user {user}\n\
          from {from}\n\
+         {note}\
          passwordeval \"{command} get {name}\"\n",
         name = a.name,
         host = smtp.host,

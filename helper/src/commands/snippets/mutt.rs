@@ -1,9 +1,10 @@
 //! `mailcred config mutt`: the IMAP folder and SMTP, as for neomutt, in the
 //! same rc syntax (neomutt's quoting and URLs are mutt's). Mutt has no
 //! `account_command`: the password comes from backticks, which mutt runs
-//! through sh while reading the file, taking the first line of output.
+//! through sh while reading the file, taking the first line of output. An
+//! OAuth2 account gets mutt 2's XOAUTH2 settings, neomutt's names.
 
-use super::neomutt::{folder_lines, quoted, smtp_url_line};
+use super::neomutt::{folder_lines, oauth_lines, quoted, smtp_url_line};
 use super::{CommandError, usable};
 use crate::accounts::{Account, Protocol, Security};
 
@@ -22,11 +23,22 @@ pub(super) fn snippet(a: &Account, command: &str) -> Result<String, CommandError
     text.push_str(&format!("set from = {}\n", quoted(&a.user)));
     if let Some(e) = smtp {
         text.push_str(&smtp_url_line(a, e));
-        text.push_str(&format!("set smtp_pass = {password}\n"));
+        if !a.is_oauth() {
+            text.push_str(&format!("set smtp_pass = {password}\n"));
+        }
     }
     if let Some(e) = imap {
         text.push_str(&folder_lines(a, e));
-        text.push_str(&format!("set imap_pass = {password}\n"));
+        if !a.is_oauth() {
+            text.push_str(&format!("set imap_pass = {password}\n"));
+        }
+    }
+    if a.is_oauth() {
+        let endpoints: Vec<_> = [("smtp", smtp), ("imap", imap)]
+            .into_iter()
+            .filter_map(|(name, e)| e.map(|e| (name, e)))
+            .collect();
+        text.push_str(&oauth_lines(a, &endpoints, command));
     }
     let starttls = [smtp, imap]
         .into_iter()

@@ -1,6 +1,7 @@
 //! `mailcred config neomutt`: SMTP for sending and, when the account has
 //! IMAP, its folder for reading, with one password for both from
-//! `account_command` (NeoMutt 2022-11 and later) or backticks.
+//! `account_command` (NeoMutt 2022-11 and later) or backticks; for an
+//! OAuth2 account, XOAUTH2 with the token from `*_oauth_refresh_command`.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -39,7 +40,9 @@ pub(super) fn snippet(a: &Account, command: &str) -> String {
         .into_iter()
         .filter_map(|(name, e)| e.map(|e| (name, e)))
         .collect();
-    if passwords.iter().all(|(_, e)| is_shell_word(a.login_at(e))) {
+    if a.is_oauth() {
+        text.push_str(&oauth_lines(a, &passwords, command));
+    } else if passwords.iter().all(|(_, e)| is_shell_word(a.login_at(e))) {
         text.push_str("# NeoMutt 2022-11 and later ask through account_command, running\n");
         for (name, e) in &passwords {
             text.push_str(&format!(
@@ -69,6 +72,23 @@ pub(super) fn snippet(a: &Account, command: &str) -> String {
                 account = a.name
             ));
         }
+    }
+    text
+}
+
+/// XOAUTH2 for each of `endpoints` (`smtp`, `imap`), the token from
+/// `mailcred get`: neomutt and mutt 2 alike run the refresh command
+/// through sh for each login and send its first line as the token. No
+/// `account_command` and no `*_pass`: there is no password.
+pub(super) fn oauth_lines(a: &Account, endpoints: &[(&str, &Endpoint)], command: &str) -> String {
+    let mut text = String::from(
+        "# OAuth2: XOAUTH2 with an access token from mailcred, which refreshes it when needed\n",
+    );
+    let refresh = quoted(&format!("{command} get {}", a.name));
+    for (name, _) in endpoints {
+        text.push_str(&format!(
+            "set {name}_authenticators = 'xoauth2'\nset {name}_oauth_refresh_command = {refresh}\n"
+        ));
     }
     text
 }

@@ -1,6 +1,7 @@
 //! `mailcred config mbsync|offlineimap|getmail`: the programs that copy an
 //! account's mail into a local Maildir. Each file syntax has its own quoting
 //! function; a value it cannot hold is refused rather than written wrong.
+//! An OAuth2 account logs in with XOAUTH2, the token from `mailcred get`.
 
 use super::{CommandError, usable};
 use crate::accounts::{Account, Endpoint, Protocol, Security};
@@ -34,6 +35,14 @@ pub(super) fn mbsync(a: &Account, command: &str) -> Result<String, CommandError>
         Security::Tls => "IMAPS",
         _ => "STARTTLS",
     };
+    let auth = if a.is_oauth() {
+        "# OAuth2: PassCmd gives an access token, sent with XOAUTH2 through Cyrus SASL,\n\
+         # which needs an XOAUTH2 plugin: Debian libsasl2-modules-kdexoauth2, elsewhere\n\
+         # cyrus-sasl-xoauth2\n\
+         AuthMechs XOAUTH2\n"
+    } else {
+        ""
+    };
     Ok(format!(
         "# ~/.mbsyncrc (isync 1.4 and later); first: mkdir -p ~/Mail/{name}\n\
          IMAPAccount {name}\n\
@@ -41,6 +50,7 @@ pub(super) fn mbsync(a: &Account, command: &str) -> Result<String, CommandError>
          Port {port}\n\
          User {user}\n\
          PassCmd \"{command} get {name}\"\n\
+         {auth}\
          SSLType {ssl_type}\n\
          \n\
          IMAPStore {name}-remote\n\
@@ -89,6 +99,21 @@ pub(super) fn offlineimap(a: &Account, command: &str) -> Result<String, CommandE
              # its STARTTLS now and then stalls: prefer the server's TLS port (993).\n",
         ),
     };
+    let eval = format!(
+        "__import__(\"subprocess\").check_output([\"{command}\", \"get\", \"{}\"], \
+         text=True).removesuffix(\"\\n\")",
+        a.name
+    );
+    let secret = if a.is_oauth() {
+        format!(
+            "# OAuth2: XOAUTH2 with an access token from mailcred, read once per run: sync\n\
+             # with one run at a time (cron, a systemd timer), not autorefresh for hours\n\
+             auth_mechanisms = XOAUTH2\n\
+             oauth2_access_token_eval = {eval}\n"
+        )
+    } else {
+        format!("remotepasseval = {eval}\n")
+    };
     Ok(format!(
         "# ~/.offlineimaprc (OfflineIMAP 8, offlineimap3)\n\
          [general]\n\
@@ -111,8 +136,7 @@ pub(super) fn offlineimap(a: &Account, command: &str) -> Result<String, CommandE
          ssl = {ssl}\n\
          starttls = {starttls}\n\
          sslcacertfile = OS-DEFAULT\n\
-         remotepasseval = __import__(\"subprocess\").check_output([\"{command}\", \"get\", \
-         \"{name}\"], text=True).removesuffix(\"\\n\")\n",
+         {secret}",
         name = a.name,
         host = e.host,
         port = e.port,
@@ -137,11 +161,19 @@ fn plain_ini(value: &str) -> Option<&str> {
 /// `password_command` is a Python tuple, the program and its arguments,
 /// run without a shell; getmail drops the newline of its output.
 pub(super) fn getmail(a: &Account, command: &str) -> Result<String, CommandError> {
-    let pop = usable(a, Protocol::Pop).filter(|e| e.security == Security::Tls);
+    // getmail6 has XOAUTH2 for its IMAP retrievers only.
+    let pop = usable(a, Protocol::Pop).filter(|e| e.security == Security::Tls && !a.is_oauth());
     let imap = usable(a, Protocol::Imap).filter(|e| e.security == Security::Tls);
     let (e, retriever, mailboxes) = match (pop, imap) {
         (Some(e), _) => (e, "SimplePOP3SSLRetriever", ""),
         (None, Some(e)) => (e, "SimpleIMAPSSLRetriever", "mailboxes = (\"INBOX\",)\n"),
+        (None, None) if a.is_oauth() => {
+            return Err(CommandError::Usage(format!(
+                "mail account \"{}\" has no IMAP server with TLS from the first byte: getmail \
+                 speaks no STARTTLS, and XOAUTH2 over IMAP only",
+                a.name
+            )));
+        }
         (None, None) => {
             return Err(CommandError::Usage(format!(
                 "mail account \"{}\" has no POP or IMAP server with TLS from the first byte: \
@@ -149,6 +181,11 @@ pub(super) fn getmail(a: &Account, command: &str) -> Result<String, CommandError
                 a.name
             )));
         }
+    };
+    let xoauth2 = if a.is_oauth() {
+        "# OAuth2: password_command gives an access token, sent with XOAUTH2\nuse_xoauth2 = True\n"
+    } else {
+        ""
     };
     let login = a.login_at(e);
     let user = plain_ini(login).ok_or_else(|| unwritable(a, "getmail", "login", login))?;
@@ -161,6 +198,7 @@ pub(super) fn getmail(a: &Account, command: &str) -> Result<String, CommandError
          port = {port}\n\
          username = {user}\n\
          password_command = (\"{command}\", \"get\", \"{name}\")\n\
+         {xoauth2}\
          {mailboxes}\
          \n\
          [destination]\n\

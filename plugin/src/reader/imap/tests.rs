@@ -143,3 +143,54 @@ fn a_greeting_that_turns_us_away_or_is_not_imap_is_told() {
         }
     }
 }
+
+/// `user=alice\x01auth=Bearer tok3n\x01\x01`, base64.
+const ALICE_TOKEN: &str = "dXNlcj1hbGljZQFhdXRoPUJlYXJlciB0b2szbgEB";
+
+#[test]
+fn an_oauth_token_goes_in_one_authenticate_xoauth2_line_with_sasl_ir() {
+    let mut imap = greeted(&[
+        "* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN AUTH=XOAUTH2] ready\r\n",
+        "m1 OK Logged in\r\n",
+    ]);
+    let mechanism = imap.oauth_mechanism().unwrap();
+    assert_eq!(mechanism, Mechanism::XOAuth2 { initial: true });
+    block_on(imap.login(mechanism, "alice", &secret("tok3n"))).unwrap();
+    assert_eq!(
+        written(&imap),
+        format!("m1 AUTHENTICATE XOAUTH2 {ALICE_TOKEN}\r\n"),
+        "XOAUTH2 even though PLAIN is offered: a token is no password"
+    );
+}
+
+#[test]
+fn an_xoauth2_error_continuation_gets_an_empty_line_and_the_refusal_is_quoted() {
+    let mut imap = greeted(&[
+        "* OK [CAPABILITY IMAP4rev1 AUTH=XOAUTH2] ready\r\n",
+        "+ \r\n",
+        // {"status":"401","schemes":"bearer"}
+        "+ eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIn0=\r\n",
+        "m1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n",
+    ]);
+    let mechanism = imap.oauth_mechanism().unwrap();
+    assert_eq!(mechanism, Mechanism::XOAuth2 { initial: false });
+    let refused = block_on(imap.login(mechanism, "alice", &secret("tok3n")));
+    assert!(
+        matches!(&refused, Err(Failure::Refused(text)) if text == "[AUTHENTICATIONFAILED] Authentication failed."),
+        "{refused:?}"
+    );
+    assert_eq!(
+        written(&imap),
+        format!("m1 AUTHENTICATE XOAUTH2\r\n{ALICE_TOKEN}\r\n\r\n"),
+        "the token after the first continuation, an empty line after the error"
+    );
+}
+
+#[test]
+fn a_server_without_xoauth2_has_no_login_for_a_token() {
+    let imap = greeted(&["* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n"]);
+    assert!(
+        matches!(imap.oauth_mechanism(), Err(Failure::NoLogin)),
+        "a token must never go out as a PLAIN password"
+    );
+}

@@ -100,3 +100,35 @@ fn an_error_greeting_turns_us_away() {
         "{greeted:?}"
     );
 }
+
+#[test]
+fn an_oauth_token_goes_in_auth_xoauth2_and_an_error_continuation_gets_an_empty_line() {
+    let capa = "+OK\r\nUSER\r\nSASL PLAIN XOAUTH2\r\n.\r\n";
+    let mut pop = greeted(&["+OK ready\r\n", capa, "+OK Logged in.\r\n"]);
+    assert_eq!(pop.oauth_mechanism().unwrap(), Mechanism::XOAuth2);
+    block_on(pop.login(Mechanism::XOAuth2, "alice", &SecretString::from("tok3n"))).unwrap();
+    // base64 of "user=alice\x01auth=Bearer tok3n\x01\x01"
+    assert_eq!(
+        written(&pop),
+        "CAPA\r\nAUTH XOAUTH2 dXNlcj1hbGljZQFhdXRoPUJlYXJlciB0b2szbgEB\r\n"
+    );
+
+    let mut pop = greeted(&[
+        "+OK ready\r\n",
+        capa,
+        "+ eyJzdGF0dXMiOiI0MDEifQ==\r\n",
+        "-ERR [AUTH] Authentication failed.\r\n",
+    ]);
+    let refused = block_on(pop.login(Mechanism::XOAuth2, "alice", &SecretString::from("x")));
+    assert!(
+        matches!(&refused, Err(Failure::Refused(text)) if text == "[AUTH] Authentication failed."),
+        "{refused:?}"
+    );
+    assert!(written(&pop).ends_with("\r\n\r\n"), "{:?}", written(&pop));
+}
+
+#[test]
+fn a_pop_server_without_sasl_xoauth2_has_no_login_for_a_token() {
+    let pop = greeted(&["+OK ready\r\n", CAPA_SASL]);
+    assert!(matches!(pop.oauth_mechanism(), Err(Failure::NoLogin)));
+}

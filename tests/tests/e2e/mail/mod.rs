@@ -21,7 +21,7 @@ use crate::mail_account::{ACCOUNT, MailAccount, PASSWORD, RECIPIENT, USER, WRONG
 
 mod git_send_email;
 mod msmtp;
-mod neomutt;
+pub(crate) mod neomutt;
 mod neomutt_imap;
 
 /// What the mail tools need of the shared fixture.

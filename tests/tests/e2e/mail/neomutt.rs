@@ -29,7 +29,7 @@ Alice
 
 /// Which real neomutt runs.
 #[derive(Clone, Copy, Debug)]
-pub(super) enum Neomutt {
+pub(crate) enum Neomutt {
     /// The system's `neomutt` (Debian 12: 20220429, no `account_command`).
     System,
     /// A neomutt with `account_command`: `MAILCRED_TEST_NEW_NEOMUTT`, else
@@ -38,7 +38,7 @@ pub(super) enum Neomutt {
 }
 
 impl Neomutt {
-    pub(super) fn program(self) -> PathBuf {
+    pub(crate) fn program(self) -> PathBuf {
         match self {
             Self::System => {
                 require("neomutt", "neomutt");

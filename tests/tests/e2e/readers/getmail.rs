@@ -15,8 +15,20 @@ fn fetch(reader: &Reader) -> Outcome {
         "POP3 over TLS, the password from mailcred:\n{snippet}"
     );
     let ca = format!("ca_certs = {}", reader.server.ca_file().display());
-    let mut rc = insert_after(&snippet, "type = SimplePOP3SSLRetriever", &ca);
-    let maildir = reader.session.home().join("Mail/work");
+    let rc = insert_after(&snippet, "type = SimplePOP3SSLRetriever", &ca);
+    let rc = with_maildir(rc, &reader.session.home());
+    let dir = reader.session.home().join(".config/getmail");
+    let rc = reader.write(".config/getmail/getmailrc", &rc);
+    let mut getmail = reader.command("getmail");
+    getmail.arg("--getmaildir").arg(dir).arg("--rcfile").arg(rc);
+    run(getmail, b"")
+}
+
+/// Makes `~/Mail/work` for getmail to deliver to, and, as root, where
+/// getmail refuses to deliver to a Maildir unless the destination names
+/// the user to deliver as, has `rc` deliver as nobody.
+pub(crate) fn with_maildir(mut rc: String, home: &std::path::Path) -> String {
+    let maildir = home.join("Mail/work");
     for sub in ["cur", "new", "tmp"] {
         fs::create_dir_all(maildir.join(sub)).unwrap();
     }
@@ -37,14 +49,10 @@ fn fetch(reader: &Reader) -> Outcome {
             std::os::unix::fs::chown(&dir, Some(uid), None).unwrap();
         }
         // nobody must reach the Maildir through the test HOME.
-        fs::set_permissions(reader.session.home(), fs::Permissions::from_mode(0o755)).unwrap();
+        fs::set_permissions(home, fs::Permissions::from_mode(0o755)).unwrap();
         fs::set_permissions(maildir.parent().unwrap(), fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let dir = reader.session.home().join(".config/getmail");
-    let rc = reader.write(".config/getmail/getmailrc", &rc);
-    let mut getmail = reader.command("getmail");
-    getmail.arg("--getmaildir").arg(dir).arg("--rcfile").arg(rc);
-    run(getmail, b"")
+    rc
 }
 
 fn is_root() -> bool {

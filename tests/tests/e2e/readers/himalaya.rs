@@ -10,11 +10,11 @@ use serde_json::Value;
 use super::*;
 
 /// The environment variable that excuses a missing himalaya, with the reason.
-const SKIP: &str = "MAILCRED_TEST_SKIP_HIMALAYA";
+pub(crate) const SKIP: &str = "MAILCRED_TEST_SKIP_HIMALAYA";
 
 /// The snippet's two blocks: himalaya 2's as printed, and himalaya 1's,
 /// printed commented out, uncommented.
-fn blocks(snippet: &str) -> (String, String) {
+pub(crate) fn blocks(snippet: &str) -> (String, String) {
     let marker = "# himalaya 1 reads these keys instead";
     let (v2, v1) = snippet
         .split_once(marker)
@@ -28,7 +28,7 @@ fn blocks(snippet: &str) -> (String, String) {
 }
 
 /// `toml` parsed by Python's tomllib, as JSON.
-fn parse_toml(toml: &str) -> Value {
+pub(crate) fn parse_toml(toml: &str) -> Value {
     require("python3", "python3");
     let mut python = Command::new("python3");
     python.args([
@@ -90,7 +90,7 @@ fn the_himalaya_snippet_has_the_documented_keys_of_himalaya_2_and_1() {
 }
 
 /// The himalaya on PATH and its major version, if there is one.
-fn himalaya() -> Option<(PathBuf, u32)> {
+pub(crate) fn himalaya() -> Option<(PathBuf, u32)> {
     let path = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
         .map(|dir| dir.join("himalaya"))
         .find(|p| p.is_file())?;

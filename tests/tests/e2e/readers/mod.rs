@@ -19,9 +19,9 @@ use mailcred_e2e::dovecot::{DovecotServer, Login, MailProtocol, STARTTLS_HOST, T
 use super::*;
 
 mod aerc;
-mod getmail;
+pub(crate) mod getmail;
 mod git_imap_send;
-mod himalaya;
+pub(crate) mod himalaya;
 mod mailcred_test;
 mod mbsync;
 mod mutt;
@@ -227,7 +227,7 @@ impl Reader {
 /// `prefix`, which must be there: how the tests add what only the test
 /// server needs (its CA) to a snippet.
 #[track_caller]
-fn insert_after(text: &str, prefix: &str, line: &str) -> String {
+pub(crate) fn insert_after(text: &str, prefix: &str, line: &str) -> String {
     let mut out = String::new();
     let mut done = false;
     for l in text.lines() {
@@ -244,7 +244,7 @@ fn insert_after(text: &str, prefix: &str, line: &str) -> String {
 }
 
 /// A message for the server to hold, so a reader has something to fetch.
-const MESSAGE: &str = "From: Bob <bob@example.org>\r\n\
+pub(crate) const MESSAGE: &str = "From: Bob <bob@example.org>\r\n\
 To: Alice <alice@example.org>\r\n\
 Subject: fetched through mailcred\r\n\
 Message-ID: <fetched@example.org>\r\n\
@@ -252,7 +252,7 @@ Message-ID: <fetched@example.org>\r\n\
 Hello Alice.\r\n";
 
 /// The files of a Maildir folder's `new` and `cur`.
-fn maildir_messages(dir: &std::path::Path) -> Vec<String> {
+pub(crate) fn maildir_messages(dir: &std::path::Path) -> Vec<String> {
     ["new", "cur"]
         .iter()
         .filter_map(|sub| fs::read_dir(dir.join(sub)).ok())
