@@ -193,6 +193,14 @@ impl Idp {
             .to_owned()
     }
 
+    /// `GET /requests`: every authorize, token and devicecode request's
+    /// parameters, in order (what a test checks mailcred sent).
+    pub fn requests(&self) -> Vec<Value> {
+        let (status, body) = self.exchange("GET", "/requests", "", "json");
+        assert_eq!(status, 200, "GET /requests: {body}");
+        serde_json::from_str(&body).expect("idp.py's requests are JSON")
+    }
+
     fn exchange(&self, method: &str, target: &str, body: &str, kind: &str) -> (u16, String) {
         let (status, answer) = self.request(method, target, body, kind);
         let body = answer

@@ -8,7 +8,8 @@
 //!   app-password account switched to OAuth2;
 //! - [`refresh`]: the cached token, expiry, sixteen readers at once,
 //!   rotation, a crash between refresh and save, a revoked refresh token;
-//! - [`git`]: real git's `credential fill|approve|reject` on an OAuth2 account.
+//! - [`git`]: real git's `credential fill|approve|reject` on an OAuth2 account;
+//! - [`hygiene`]: where the tokens turn up (only on the stdout of `get`).
 
 use mailcred_e2e::idp::{Idp, browser};
 use serde_json::json;
@@ -16,6 +17,7 @@ use serde_json::json;
 use super::*;
 
 mod git;
+mod hygiene;
 mod refresh;
 mod sign_in;
 
