@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod doctor;
 pub mod git;
+pub mod import;
 pub mod listing;
 pub mod lookup;
 mod resolve;
@@ -163,6 +164,9 @@ pub enum CommandError {
     /// Running `git config` failed.
     #[error("git config failed: {0}")]
     GitConfig(String),
+    /// `mailcred import` failed.
+    #[error(transparent)]
+    Import(#[from] import::ImportError),
 }
 
 impl From<StoreError> for CommandError {
@@ -187,6 +191,7 @@ impl CommandError {
             Self::Usage(_) => exit::USAGE,
             Self::PasswordInput(_) => exit::REFUSED_INPUT,
             Self::GitConfig(_) => exit::SOFTWARE,
+            Self::Import(e) => e.exit_code(),
             Self::Vault(v) => match v {
                 VaultError::Store(s) => store_exit_code(s),
                 VaultError::Index(IndexError::Corrupt { .. }) => exit::DATA_DAMAGED,

@@ -1,0 +1,211 @@
+//! What `import` tells the user, on stdout: per secret found, its file and
+//! line, the server and login, the account it goes to and what changes;
+//! then what was skipped, left alone or not followed. Never a secret: the
+//! lines shown are the new ones, and anything taken from a file passes
+//! through [`printable`].
+
+use std::io::{self, Write};
+
+use super::found::Change;
+use super::plan::{How, Item, Outcome, Plan, Step};
+use super::sources::{Places, Source, Unreadable};
+use crate::terminal::printable;
+
+/// Everything the report needs.
+pub struct View<'a> {
+    /// Where HOME is.
+    pub places: &'a Places,
+    /// The files read.
+    pub sources: &'a [Source],
+    /// The files that could not be.
+    pub unreadable: &'a [Unreadable],
+    /// The plan.
+    pub plan: &'a Plan,
+}
+
+impl View<'_> {
+    fn source_name(&self, item: &Item) -> String {
+        self.places.show(&self.sources[item.source].path)
+    }
+
+    /// One block per found secret.
+    pub fn items(&self, out: &mut impl Write, apply: bool) -> io::Result<()> {
+        let count = self.plan.items.len();
+        if count == 0 {
+            writeln!(out, "No plaintext mail password found.")?;
+        } else {
+            let s = if count == 1 { "" } else { "s" };
+            writeln!(out, "Found {count} plaintext password{s}:")?;
+        }
+        for item in &self.plan.items {
+            let found = &self.sources[item.source].parsed.found[item.found];
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{}:{}: {}",
+                self.source_name(item),
+                found.line,
+                printable(&found.what)
+            )?;
+            let user = found.user.as_deref().unwrap_or("(no login)");
+            match &item.endpoint {
+                Some(e) => writeln!(
+                    out,
+                    "  {} on {} ({})",
+                    printable(user),
+                    printable(&e.url()),
+                    e.security.name()
+                )?,
+                None => writeln!(
+                    out,
+                    "  {} on {}",
+                    printable(user),
+                    printable(&found.server.host)
+                )?,
+            }
+            let (would, did) = if apply {
+                ("", "")
+            } else {
+                ("would be ", "would ")
+            };
+            match &item.outcome {
+                Outcome::Account { name, how } => {
+                    let account = self.describe_account(name, *how);
+                    match how {
+                        How::AlreadyStored => writeln!(out, "  {account}")?,
+                        _ => writeln!(out, "  {would}stored: {account}")?,
+                    }
+                    if let Change::Keep(why) = &found.change {
+                        writeln!(out, "  the file stays as it is: {why}")?;
+                    } else if item.changes.is_empty() {
+                        writeln!(out, "  nothing to change in the file")?;
+                    }
+                    for change in &item.changes {
+                        writeln!(out, "  {did}change: {}", printable(change))?;
+                    }
+                }
+                Outcome::Skipped(why) => writeln!(out, "  skipped: {}", printable(why))?,
+                Outcome::Pending => unreachable!("a finished plan decides every item"),
+            }
+        }
+        Ok(())
+    }
+
+    fn describe_account(&self, name: &str, how: How) -> String {
+        match how {
+            How::New => {
+                let provider = self.plan.steps.iter().find_map(|s| match s {
+                    Step::New { account, .. } if account.name == name => {
+                        Some(account.provider.name())
+                    }
+                    _ => None,
+                });
+                format!("new account \"{name}\" ({})", provider.unwrap_or("custom"))
+            }
+            How::SetPassword => format!("as the password of account \"{name}\""),
+            How::AddEndpoint => {
+                format!("account \"{name}\", which has the same password, gets this server")
+            }
+            How::AlreadyStored => format!("account \"{name}\" already keeps this password"),
+        }
+    }
+
+    /// The conflicts, the files left alone and the notes.
+    pub fn rest(&self, out: &mut impl Write) -> io::Result<()> {
+        if !self.plan.conflicts.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "Conflicts, skipped (name the right password with --prefer FILE:LINE, or --prefer ACCOUNT for a stored one):"
+            )?;
+            for conflict in &self.plan.conflicts {
+                writeln!(
+                    out,
+                    "  {}: different passwords in {}",
+                    printable(&conflict.slot),
+                    printable(&conflict.holders.join(", "))
+                )?;
+            }
+        }
+        let refused: Vec<&Source> = self
+            .sources
+            .iter()
+            .filter(|s| s.parsed.refused.is_some())
+            .collect();
+        if !refused.is_empty() || !self.unreadable.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "Left alone:")?;
+            for source in refused {
+                let why = source.parsed.refused.as_ref().expect("refused");
+                writeln!(
+                    out,
+                    "  {}:{}: {}; nothing in it is imported",
+                    self.places.show(&source.path),
+                    why.line,
+                    printable(&why.text)
+                )?;
+            }
+            for file in self.unreadable {
+                writeln!(
+                    out,
+                    "  {} ({}): cannot be read: {}",
+                    self.places.show(&file.path),
+                    file.format.name(),
+                    printable(&file.why)
+                )?;
+            }
+        }
+        let notes: Vec<String> =
+            self.sources
+                .iter()
+                .flat_map(|s| {
+                    s.parsed.notes.iter().map(move |n| {
+                        format!("{}:{}: {}", self.places.show(&s.path), n.line, n.text)
+                    })
+                })
+                .collect();
+        if !notes.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "Notes:")?;
+            for note in notes {
+                writeln!(out, "  {}", printable(&note))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One line per account step done.
+pub fn stored(out: &mut impl Write, step: &Step) -> io::Result<()> {
+    match step {
+        Step::New { account, .. } => {
+            let endpoints: Vec<String> = account
+                .endpoints()
+                .map(|(p, e)| format!("{p}://{}:{}", e.host, e.port))
+                .collect();
+            writeln!(
+                out,
+                "Stored a password as the new account \"{}\" ({}: {}).",
+                account.name,
+                account.provider.name(),
+                endpoints.join(", ")
+            )
+        }
+        Step::SetPassword { name, .. } => {
+            writeln!(out, "Stored a password into account \"{name}\".")
+        }
+        Step::AddEndpoints {
+            name, endpoints, ..
+        } => {
+            let list: Vec<String> = endpoints
+                .iter()
+                .map(|(p, e)| format!("{p}://{}:{}", e.host, e.port))
+                .collect();
+            writeln!(
+                out,
+                "Gave account \"{name}\" the endpoints {}.",
+                list.join(", ")
+            )
+        }
+    }
+}
