@@ -28,24 +28,50 @@ impl View<'_> {
         self.places.show(&self.sources[item.source].path)
     }
 
+    /// The items in blocks: those of one line of one file that go the same
+    /// way are one block (msmtp accounts inheriting one `password` line).
+    fn blocks(&self) -> Vec<Vec<&Item>> {
+        let mut blocks: Vec<Vec<&Item>> = Vec::new();
+        for item in &self.plan.items {
+            let line = |i: &Item| self.sources[i.source].parsed.found[i.found].line;
+            match blocks.iter_mut().find(|b| {
+                b[0].source == item.source
+                    && line(b[0]) == line(item)
+                    && b[0].outcome == item.outcome
+                    && b[0].endpoint == item.endpoint
+                    && b[0].changes == item.changes
+            }) {
+                Some(block) => block.push(item),
+                None => blocks.push(vec![item]),
+            }
+        }
+        blocks
+    }
+
     /// One block per found secret.
     pub fn items(&self, out: &mut impl Write, apply: bool) -> io::Result<()> {
-        let count = self.plan.items.len();
+        let blocks = self.blocks();
+        let count = blocks.len();
         if count == 0 {
             writeln!(out, "No plaintext mail password found.")?;
         } else {
             let s = if count == 1 { "" } else { "s" };
             writeln!(out, "Found {count} plaintext password{s}:")?;
         }
-        for item in &self.plan.items {
+        for block in blocks {
+            let item = block[0];
             let found = &self.sources[item.source].parsed.found[item.found];
+            let whats: Vec<&str> = block
+                .iter()
+                .map(|i| self.sources[i.source].parsed.found[i.found].what.as_str())
+                .collect();
             writeln!(out)?;
             writeln!(
                 out,
                 "{}:{}: {}",
                 self.source_name(item),
                 found.line,
-                printable(&found.what)
+                printable(&whats.join(", "))
             )?;
             let user = found.user.as_deref().unwrap_or("(no login)");
             match &item.endpoint {

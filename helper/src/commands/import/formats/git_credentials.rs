@@ -1,0 +1,104 @@
+//! git-credential-store's file (git-credential-store(1), "Storage
+//! format"): one `PROTOCOL://USER:PASSWORD@HOST[:PORT][/PATH]` URL a line,
+//! user and password percent-encoded; lines that are no such URL are
+//! ignored, as git ignores them.
+//!
+//! A mail server's line (`smtp`, `imap`, `imaps`, `pop`, `pops`) is
+//! deleted, and a `[credential "URL"]` section hands that server to
+//! mailcred: its empty `helper =` keeps `store` from writing the password
+//! back after the next login.
+
+use percent_encoding::percent_decode_str;
+use secrecy::SecretString;
+
+use super::super::found::{Change, Edit, Found, Parsed, Server, Text};
+use super::super::lines;
+use crate::accounts::{Protocol, Security};
+
+/// Reads a credential-store file.
+pub fn parse(text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut others = 0;
+    for line in lines::lines(text) {
+        let entry = line.text.trim();
+        let Some((scheme, rest)) = entry.split_once("://") else {
+            continue;
+        };
+        let Some(protocol) = Protocol::from_scheme(scheme) else {
+            others += 1;
+            continue;
+        };
+        let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+        let Some((userinfo, hostport)) = authority.rsplit_once('@') else {
+            continue;
+        };
+        let Some((user, password)) = userinfo.split_once(':') else {
+            continue;
+        };
+        let decode = |s: &str| {
+            percent_decode_str(s)
+                .decode_utf8()
+                .ok()
+                .map(|s| s.into_owned())
+        };
+        let (Some(user), Some(password)) = (decode(user), decode(password)) else {
+            parsed.note(
+                line.number,
+                "a URL whose percent-encoding is not UTF-8: not imported",
+            );
+            continue;
+        };
+        let Some(hostport) = decode(hostport) else {
+            continue;
+        };
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((host, port)) => match port.parse::<u16>() {
+                Ok(port) => (host, Some(port)),
+                Err(_) => continue,
+            },
+            None => (hostport.as_str(), None),
+        };
+        if password.is_empty() {
+            continue;
+        }
+        // git names the server as it asks for it: with the port when the
+        // line has one.
+        let url = match port {
+            Some(port) => format!("{scheme}://{host}:{port}"),
+            None => format!("{scheme}://{host}"),
+        };
+        let security = match scheme.to_ascii_lowercase().as_str() {
+            "imaps" | "pops" | "smtps" => Some(Security::Tls),
+            _ => None,
+        };
+        parsed.found.push(Found {
+            line: line.number,
+            label: None,
+            what: format!("git credential {scheme}://{host}"),
+            server: Server {
+                protocol: Some(protocol),
+                host: host.to_owned(),
+                port,
+                security,
+            },
+            user: Some(user).filter(|u| !u.is_empty()),
+            secret: SecretString::from(password),
+            change: Change::Edits {
+                edits: vec![Edit {
+                    range: line.whole(),
+                    text: Text::Fixed(String::new()),
+                }],
+                per_account: None,
+                git_urls: vec![url],
+            },
+        });
+    }
+    if others > 0 {
+        let s = if others == 1 { "" } else { "s" };
+        parsed.note(
+            1,
+            format!("{others} credential{s} of other servers (https, …): left alone"),
+        );
+    }
+    parsed
+}
