@@ -206,8 +206,9 @@ fn rewrite_one(
         &sources[item.source].parsed.found[item.found]
     };
     for at in &file.items {
-        if let Outcome::Account { name, .. } = &plan.items[*at].outcome
-            && !apply::serves(ctx, name, &secret_of(*at).secret).unwrap_or(false)
+        let item = &plan.items[*at];
+        if let (Outcome::Account { name, .. }, Some(secret)) = (&item.outcome, &item.serves)
+            && !apply::serves(ctx, name, secret).unwrap_or(false)
         {
             return Err(ImportError::NotServed {
                 name: name.clone(),

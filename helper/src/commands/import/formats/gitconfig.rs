@@ -397,7 +397,7 @@ mod tests {
         let vars = variables(text).unwrap();
         assert_eq!(vars[0].subsection.as_deref(), Some("w\"x"));
         assert_eq!(vars[0].value.as_deref(), Some("a # b c"));
-        assert_eq!(vars[0].delete, 20..text.find("[Imap]").unwrap());
+        assert_eq!(vars[0].delete, 19..text.find("[Imap]").unwrap());
         assert_eq!(
             (vars[1].section.as_str(), vars[1].key.as_str()),
             ("imap", "pass")

@@ -31,6 +31,9 @@ pub(super) fn assign(
     let mut steps: Vec<Step> = Vec::new();
     let mut candidates: Vec<Candidate> = Vec::new();
     for (slot, secret, owner) in winners {
+        for at in &slot.items {
+            items[*at].serves = Some(secret.clone());
+        }
         let endpoint = slot_endpoint(items, &slot);
         let (name, how) = if let Some(name) = owner {
             let how = match stored.get(&name)? {

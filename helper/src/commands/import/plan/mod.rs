@@ -81,6 +81,9 @@ pub struct Item {
     pub outcome: Outcome,
     /// What its file (and git's) turn into, for the report.
     pub changes: Vec<String>,
+    /// The password its account serves once stored: its own, or the one
+    /// `--prefer` chose.
+    pub serves: Option<SecretString>,
 }
 
 /// What becomes of a found secret.
@@ -144,7 +147,7 @@ pub enum Step {
 /// Secrets that differ for one server and login.
 #[derive(Debug)]
 pub struct Conflict {
-    /// `protocol://login@host`.
+    /// `login on protocol://host`.
     pub slot: String,
     /// Who holds one: `FILE:LINE`, or `account "NAME"`.
     pub holders: Vec<String>,
@@ -194,7 +197,7 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, CommandError> {
         )? {
             Ok(secret) => winners.push((slot, secret, existing.map(str::to_owned))),
             Err(holders) => {
-                let text = format!("{}://{}@{}", slot.protocol, slot.user, slot.host);
+                let text = format!("{} on {}://{}", slot.user, slot.protocol, slot.host);
                 for at in &slot.items {
                     items[*at].outcome = Outcome::Skipped(format!(
                         "another password for {text} is found elsewhere: pick one with --prefer"
@@ -260,6 +263,7 @@ fn items(input: &Input<'_>) -> Vec<Item> {
                 endpoint,
                 outcome,
                 changes: Vec::new(),
+                serves: None,
             });
         }
     }
