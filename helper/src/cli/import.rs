@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::commands::import::{self, Format, ImportError, Options, Places, Prefer};
+use crate::commands::import::{
+    self, Format, ImportError, NoItems, Options, OtherItems, Places, Prefer,
+};
 use crate::commands::{CommandError, Context};
 
 /// `mailcred import`.
@@ -54,5 +56,19 @@ pub(super) fn run(
         keep_backups: args.keep_backups,
         prefer: args.prefer.iter().map(|p| Prefer::parse(p)).collect(),
     };
-    import::run(ctx, &options, out)
+    import::run(ctx, &options, others()?.as_ref(), out)
+}
+
+/// The other programs' keyring items are Secret Service items: searched
+/// only when that is the store mailcred uses.
+fn others() -> Result<Box<dyn OtherItems>, CommandError> {
+    let config = crate::settings::store_config()?;
+    #[cfg(target_os = "linux")]
+    if config.choice == crate::store::StoreChoice::SecretService {
+        return Ok(Box::new(import::keyring_items::SecretService {
+            deadline: config.deadline,
+        }));
+    }
+    let _ = config;
+    Ok(Box::new(NoItems))
 }

@@ -39,6 +39,8 @@ pub enum Format {
     Offlineimap,
     /// getmail6's `getmailrc`.
     Getmail,
+    /// Items other programs keep in the Secret Service (not a file).
+    Keyring,
 }
 
 impl Format {
@@ -71,6 +73,7 @@ impl Format {
             Self::Aerc => "aerc",
             Self::Offlineimap => "offlineimap",
             Self::Getmail => "getmail",
+            Self::Keyring => "keyring",
         }
     }
 
@@ -227,11 +230,30 @@ pub struct Note {
     pub text: String,
 }
 
+/// An account of the file that names no password, so that its program
+/// looks for one elsewhere (msmtp: in its own keyring item): where a line
+/// asking mailcred would go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanting {
+    /// The account's line.
+    pub line: usize,
+    /// The file's name for the account.
+    pub label: String,
+    /// Its server.
+    pub server: Server,
+    /// Its login.
+    pub user: String,
+    /// The line asking mailcred, inserted in the account's block.
+    pub insert: Edit,
+}
+
 /// What a reader made of one file.
 #[derive(Debug, Default)]
 pub struct Parsed {
     /// The secrets.
     pub found: Vec<Found>,
+    /// Accounts without a password.
+    pub wanting: Vec<Wanting>,
     /// What to report.
     pub notes: Vec<Note>,
     /// Why the whole file is left alone, when the reader does not

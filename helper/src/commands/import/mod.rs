@@ -22,6 +22,7 @@ mod apply;
 mod error;
 pub mod formats;
 pub mod found;
+pub mod keyring_items;
 mod lines;
 pub mod plan;
 mod report;
@@ -35,6 +36,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 pub use error::ImportError;
 pub use found::Format;
+pub use keyring_items::{NoItems, OtherItems};
 pub use plan::Prefer;
 pub use sources::Places;
 
@@ -59,8 +61,13 @@ pub struct Options {
     pub prefer: Vec<Prefer>,
 }
 
-/// Runs the import.
-pub fn run(ctx: &Context<'_>, options: &Options, mut out: impl Write) -> Result<(), CommandError> {
+/// Runs the import: the files, and the items `others` finds.
+pub fn run(
+    ctx: &Context<'_>,
+    options: &Options,
+    others: &dyn OtherItems,
+    mut out: impl Write,
+) -> Result<(), CommandError> {
     // One import at a time: two would rewrite the same files.
     let _running = match options.apply {
         true => Some(
@@ -70,7 +77,14 @@ pub fn run(ctx: &Context<'_>, options: &Options, mut out: impl Write) -> Result<
         ),
         false => None,
     };
-    let (sources, unreadable) = read_all(options);
+    let (mut sources, unreadable) = read_all(options);
+    let mut notes = Vec::new();
+    match others.items() {
+        Ok(items) => keyring_items::fold(&mut sources, items),
+        Err(why) => notes.push(format!(
+            "msmtp's and git's items in the Secret Service: not searched: {why}"
+        )),
+    }
     let existing = ctx.accounts.read()?;
     let store = ctx.lazy_store();
     let vault = Vault::new(ctx.index.clone(), &store);
@@ -91,6 +105,7 @@ pub fn run(ctx: &Context<'_>, options: &Options, mut out: impl Write) -> Result<
         sources: &sources,
         unreadable: &unreadable,
         plan: &plan,
+        notes: &notes,
     };
     if !options.apply {
         view.items(&mut out, false)?;
@@ -128,7 +143,7 @@ pub fn run(ctx: &Context<'_>, options: &Options, mut out: impl Write) -> Result<
             }
         }
     }
-    for source in &sources {
+    for source in sources.iter().filter(|s| s.format != Format::Keyring) {
         let backup = rewrite::backup_path(&source.path);
         let clean = source.parsed.found.is_empty() && source.parsed.refused.is_none();
         if clean

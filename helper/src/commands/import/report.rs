@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use super::found::Change;
+use super::found::{Change, Format};
 use super::plan::{How, Item, Outcome, Plan, Step};
 use super::sources::{Places, Source, Unreadable};
 use crate::terminal::printable;
@@ -21,6 +21,8 @@ pub struct View<'a> {
     pub unreadable: &'a [Unreadable],
     /// The plan.
     pub plan: &'a Plan,
+    /// What else to say.
+    pub notes: &'a [String],
 }
 
 impl View<'_> {
@@ -53,10 +55,10 @@ impl View<'_> {
         let blocks = self.blocks();
         let count = blocks.len();
         if count == 0 {
-            writeln!(out, "No plaintext mail password found.")?;
+            writeln!(out, "No mail password found outside mailcred.")?;
         } else {
             let s = if count == 1 { "" } else { "s" };
-            writeln!(out, "Found {count} plaintext password{s}:")?;
+            writeln!(out, "Found {count} mail password{s} outside mailcred:")?;
         }
         for block in blocks {
             let item = block[0];
@@ -66,13 +68,17 @@ impl View<'_> {
                 .map(|i| self.sources[i.source].parsed.found[i.found].what.as_str())
                 .collect();
             writeln!(out)?;
-            writeln!(
-                out,
-                "{}:{}: {}",
-                self.source_name(item),
-                found.line,
-                printable(&whats.join(", "))
-            )?;
+            if self.sources[item.source].format == Format::Keyring {
+                writeln!(out, "Secret Service: {}", printable(&whats.join(", ")))?;
+            } else {
+                writeln!(
+                    out,
+                    "{}:{}: {}",
+                    self.source_name(item),
+                    found.line,
+                    printable(&whats.join(", "))
+                )?;
+            }
             let user = found.user.as_deref().unwrap_or("(no login)");
             match &item.endpoint {
                 Some(e) => writeln!(
@@ -181,15 +187,13 @@ impl View<'_> {
                 )?;
             }
         }
-        let notes: Vec<String> =
-            self.sources
+        let in_files = self.sources.iter().flat_map(|s| {
+            s.parsed
+                .notes
                 .iter()
-                .flat_map(|s| {
-                    s.parsed.notes.iter().map(move |n| {
-                        format!("{}:{}: {}", self.places.show(&s.path), n.line, n.text)
-                    })
-                })
-                .collect();
+                .map(move |n| format!("{}:{}: {}", self.places.show(&s.path), n.line, n.text))
+        });
+        let notes: Vec<String> = self.notes.iter().cloned().chain(in_files).collect();
         if !notes.is_empty() {
             writeln!(out)?;
             writeln!(out, "Notes:")?;

@@ -7,6 +7,7 @@
 //! - [`readers`]: mbsync, neomutt, aerc, OfflineIMAP, getmail;
 //! - [`git`]: git-credential-store's file and git config;
 //! - [`kept`]: netrc, authinfo, fetchmail, whose files stay as they are;
+//! - [`keyring`]: the items msmtp and git-credential-libsecret made;
 //! - [`accounts`]: secrets that match, join or conflict with accounts;
 //! - [`safety`]: reruns, interruptions, backups, odd files.
 //!
@@ -16,6 +17,7 @@
 mod accounts;
 mod git;
 mod kept;
+mod keyring;
 mod msmtp;
 mod readers;
 mod safety;
@@ -25,7 +27,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use mailcred::accounts::Account;
+use mailcred::commands::import::keyring_items::{Item, OtherItems, Owner};
 use mailcred::commands::import::{self, Options, Places, Prefer};
+use secrecy::SecretString;
 
 use crate::accounts::{Outcome, Setup};
 
@@ -54,6 +58,30 @@ pub struct Home {
     /// The keyring, index and accounts.
     pub s: Setup,
     home: tempfile::TempDir,
+    /// What other programs keep in the Secret Service.
+    pub items: Items,
+}
+
+/// Other programs' keyring items, as a test sets them.
+#[derive(Default)]
+pub struct Items(pub std::cell::RefCell<Vec<(Owner, Vec<(&'static str, String)>, &'static str)>>);
+
+impl OtherItems for Items {
+    fn items(&self) -> Result<Vec<Item>, String> {
+        Ok(self
+            .0
+            .borrow()
+            .iter()
+            .map(|(owner, attributes, secret)| Item {
+                owner: *owner,
+                attributes: attributes
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+                secret: SecretString::from(*secret),
+            })
+            .collect())
+    }
 }
 
 impl Home {
@@ -61,6 +89,7 @@ impl Home {
         Self {
             s: Setup::new(),
             home: tempfile::tempdir().expect("a temporary HOME"),
+            items: Items::default(),
         }
     }
 
@@ -113,7 +142,7 @@ impl Home {
         };
         edit(&mut options);
         let ctx = self.s.ctx();
-        let result = import::run(&ctx, &options, &mut *out);
+        let result = import::run(&ctx, &options, &self.items, &mut *out);
         let outcome = match result {
             Ok(()) => Outcome {
                 stdout: String::new(),

@@ -100,7 +100,7 @@ fn a_password_from_a_command_or_a_variable_is_no_plaintext_password() {
 
     assert_line(
         &home.dry_run(),
-        &["No plaintext mail password found."],
+        &["No mail password found outside mailcred."],
         "backticks and $variables are not passwords",
     );
 }

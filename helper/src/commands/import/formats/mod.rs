@@ -28,5 +28,6 @@ pub fn parse(format: Format, text: &str) -> Parsed {
         Format::Aerc => aerc::parse(text),
         Format::Offlineimap => offlineimap::parse(text),
         Format::Getmail => getmail::parse(text),
+        Format::Keyring => Parsed::default(),
     }
 }

@@ -15,7 +15,9 @@ use std::ops::Range;
 
 use secrecy::SecretString;
 
-use super::super::found::{COMMAND, Change, Edit, Found, Parsed, PerAccount, Server, Text};
+use super::super::found::{
+    COMMAND, Change, Edit, Found, Parsed, PerAccount, Server, Text, Wanting,
+};
 use super::super::lines::{self, Line};
 use crate::accounts::{Protocol, Security};
 
@@ -47,6 +49,7 @@ type Settings = BTreeMap<&'static str, Setting>;
 
 struct Account {
     name: String,
+    line: usize,
     settings: Settings,
     /// Where a line of its own goes: after its `account` line.
     insert_at: usize,
@@ -163,18 +166,17 @@ fn account(
     }
     Ok(Account {
         name: name.to_owned(),
+        line: line.number,
         settings,
         insert_at: line.end,
         insert_newline_first: !line.has_newline,
     })
 }
 
-/// The secret of `account`, if it has one and a server to sign in to.
+/// The secret of `account`, if it has one and a server to sign in to; or
+/// the account as wanting one, when it names none.
 fn found(parsed: &mut Parsed, account: &Account) {
     let get = |key: &str| account.settings.get(key);
-    let Some(password) = get("password").filter(|p| !p.value.is_empty()) else {
-        return;
-    };
     let name = &account.name;
     if get("protocol").is_some_and(|p| p.value == "lmtp") || get("socket").is_some() {
         return;
@@ -204,6 +206,15 @@ fn found(parsed: &mut Parsed, account: &Account) {
             }
         },
     };
+    let server = Server {
+        protocol: Some(Protocol::Smtp),
+        host: host.value.clone(),
+        port,
+        security: Some(security),
+    };
+    let user = get("user")
+        .map(|u| u.value.clone())
+        .filter(|u| !u.is_empty());
     let ask = |before: &str, after: &str| {
         Text::ask(
             format!("{before}passwordeval \"{COMMAND} get "),
@@ -215,19 +226,28 @@ fn found(parsed: &mut Parsed, account: &Account) {
     } else {
         ("", "\n")
     };
+    let insert = Edit {
+        range: account.insert_at..account.insert_at,
+        text: ask(newline_first, newline_after),
+    };
+    let Some(password) = get("password").filter(|p| !p.value.is_empty()) else {
+        if let (Some(user), None) = (user, get("passwordeval")) {
+            parsed.wanting.push(Wanting {
+                line: account.line,
+                label: name.clone(),
+                server,
+                user,
+                insert,
+            });
+        }
+        return;
+    };
     parsed.found.push(Found {
         line: password.line,
         label: Some(name.clone()),
         what: format!("msmtp account \"{name}\""),
-        server: Server {
-            protocol: Some(Protocol::Smtp),
-            host: host.value.clone(),
-            port,
-            security: Some(security),
-        },
-        user: get("user")
-            .map(|u| u.value.clone())
-            .filter(|u| !u.is_empty()),
+        server,
+        user,
         secret: SecretString::from(password.value.clone()),
         change: Change::Edits {
             edits: vec![Edit {
@@ -236,10 +256,7 @@ fn found(parsed: &mut Parsed, account: &Account) {
             }],
             per_account: Some(PerAccount {
                 delete: password.whole.clone(),
-                insert: Edit {
-                    range: account.insert_at..account.insert_at,
-                    text: ask(newline_first, newline_after),
-                },
+                insert,
             }),
             git_urls: Vec::new(),
         },

@@ -49,7 +49,12 @@ pub(super) fn changes(
         let mut groups: BTreeMap<Vec<(usize, usize)>, Vec<usize>> = BTreeMap::new();
         for (at, item) in items.iter().enumerate().filter(|(_, i)| i.source == s) {
             if let Change::Edits { edits, .. } = &found(input, item).change {
-                let key = edits.iter().map(|e| (e.range.start, e.range.end)).collect();
+                // Finds without edits of their own (a keyring item's) are
+                // each their own group.
+                let key = match edits.is_empty() {
+                    true => vec![(usize::MAX, item.found)],
+                    false => edits.iter().map(|e| (e.range.start, e.range.end)).collect(),
+                };
                 groups.entry(key).or_default().push(at);
             }
         }
