@@ -6,10 +6,12 @@
 //! files, and no plaintext password is left.
 //!
 //! - [`programs`]: the programs log in, and a second run changes nothing;
+//! - [`keyring`]: msmtp's own item in the Secret Service;
 //! - [`interrupted`]: a run killed between store and rewrite loses
 //!   nothing, and the next one finishes.
 
 mod interrupted;
+mod keyring;
 mod programs;
 
 use std::fs;
