@@ -18,7 +18,7 @@ use crate::vault::{IndexEntry, SecretParts, Vault};
 pub fn run(ctx: &Context<'_>, step: &Step) -> Result<(), CommandError> {
     match step {
         Step::New { account, secret } => {
-            accounts::add(ctx, account.clone(), secret.clone(), io::sink())
+            accounts::add(ctx, (**account).clone(), secret.clone(), io::sink())
         }
         Step::SetPassword { name, secret } => {
             accounts::set_password(ctx, name, secret.clone(), io::sink())

@@ -62,9 +62,12 @@ pub struct Home {
     pub items: Items,
 }
 
+/// One keyring item of another program: whose, its attributes, its secret.
+pub type TestItem = (Owner, Vec<(&'static str, String)>, &'static str);
+
 /// Other programs' keyring items, as a test sets them.
 #[derive(Default)]
-pub struct Items(pub std::cell::RefCell<Vec<(Owner, Vec<(&'static str, String)>, &'static str)>>);
+pub struct Items(pub std::cell::RefCell<Vec<TestItem>>);
 
 impl OtherItems for Items {
     fn items(&self) -> Result<Vec<Item>, String> {

@@ -59,7 +59,9 @@ pub fn parse(text: &str) -> Parsed {
 fn server_entry(parsed: &mut Parsed, text: &str, entry: &[Token]) {
     let host = entry[1].text.clone();
     let (mut protocol, mut port, mut ssl) = (None, None, false);
-    let mut users: Vec<(Option<String>, Option<(String, usize)>)> = Vec::new();
+    // Each user's remote login, and its password with where it is.
+    type User = (Option<String>, Option<(String, usize)>);
+    let mut users: Vec<User> = Vec::new();
     let mut at = 2;
     while at < entry.len() {
         let word = if entry[at].quoted {

@@ -114,7 +114,7 @@ pub(super) fn assign(
                     how: How::New,
                 };
                 steps.push(Step::New {
-                    account,
+                    account: Box::new(account),
                     secret: candidate.secret,
                 });
                 outcome

@@ -121,7 +121,7 @@ pub enum Step {
     /// Add this account with this password.
     New {
         /// The account.
-        account: Account,
+        account: Box<Account>,
         /// Its password.
         secret: SecretString,
     },
