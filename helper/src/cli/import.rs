@@ -29,6 +29,10 @@ pub struct ImportArgs {
     /// offlineimap, getmail), instead of the usual places. Repeatable.
     #[arg(long, value_name = "FORMAT:PATH", value_parser = file_parser)]
     pub file: Vec<(Format, PathBuf)>,
+    /// Also import git-credential-store's passwords of other servers
+    /// (https…), as git credentials.
+    #[arg(long)]
+    pub all: bool,
 }
 
 fn file_parser(value: &str) -> Result<(Format, PathBuf), String> {
@@ -55,6 +59,7 @@ pub(super) fn run(
         apply: args.apply,
         keep_backups: args.keep_backups,
         prefer: args.prefer.iter().map(|p| Prefer::parse(p)).collect(),
+        all: args.all,
     };
     import::run(ctx, &options, others()?.as_ref(), out)
 }

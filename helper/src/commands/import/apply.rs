@@ -8,10 +8,12 @@ use std::io;
 
 use secrecy::{ExposeSecret, SecretString};
 
+use super::found::GitSlot;
 use super::plan::Step;
 use crate::accounts::AccountQuery;
 use crate::commands::accounts::{self, slots};
 use crate::commands::{CommandError, Context};
+use crate::protocol::Credential;
 use crate::vault::{IndexEntry, SecretParts, Vault};
 
 /// Does one step.
@@ -22,6 +24,23 @@ pub fn run(ctx: &Context<'_>, step: &Step) -> Result<(), CommandError> {
         }
         Step::SetPassword { name, secret } => {
             accounts::set_password(ctx, name, secret.clone(), io::sink())
+        }
+        Step::Credential { slot, user, secret } => {
+            let store = ctx.open_store()?;
+            let entry = IndexEntry {
+                protocol: Some(slot.protocol.clone()),
+                host: Some(slot.host.clone()),
+                path: slot.path.clone(),
+                username: Some(user.clone()),
+                stored_at: ctx.now,
+                ..IndexEntry::default()
+            };
+            let secrets = SecretParts {
+                password: Some(secret.clone()),
+                ..SecretParts::default()
+            };
+            Vault::new(ctx.index.clone(), store.as_ref()).store(entry, &secrets)?;
+            Ok(())
         }
         Step::AddEndpoints {
             name,
@@ -67,6 +86,24 @@ pub fn run(ctx: &Context<'_>, step: &Step) -> Result<(), CommandError> {
             Ok(())
         }
     }
+}
+
+/// The password mailcred gives git for this slot and login, if any.
+pub fn credential(
+    ctx: &Context<'_>,
+    slot: &GitSlot,
+    user: &str,
+) -> Result<Option<SecretString>, CommandError> {
+    let store = ctx.lazy_store();
+    let request = Credential {
+        protocol: Some(slot.protocol.clone()),
+        host: Some(slot.host.clone()),
+        path: slot.path.clone(),
+        username: Some(user.to_owned()),
+        ..Credential::default()
+    };
+    let found = Vault::new(ctx.index.clone(), &store).find(&request, ctx.now)?;
+    Ok(found.and_then(|f| f.secrets.password))
 }
 
 /// Whether `mailcred get NAME` answers with `secret` now.

@@ -117,8 +117,24 @@ pub struct Found {
     pub user: Option<String>,
     /// The secret itself.
     pub secret: SecretString,
+    /// For a credential of another protocol (`https`, with `--all`): the
+    /// git credential it is, kept as git stores it rather than as a mail
+    /// account's.
+    pub git: Option<GitSlot>,
     /// How the file changes once the secret is stored.
     pub change: Change,
+}
+
+/// A git credential's slot: what git asks for it with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitSlot {
+    /// `https`, `http`, …
+    pub protocol: String,
+    /// `HOST[:PORT]`, as git sends it.
+    pub host: String,
+    /// The path, when the line has one (git sends it only with
+    /// `credential.useHttpPath`).
+    pub path: Option<String>,
 }
 
 impl std::fmt::Debug for Found {
@@ -131,6 +147,7 @@ impl std::fmt::Debug for Found {
             server,
             user,
             secret: _,
+            git,
             change,
         } = self;
         f.debug_struct("Found")
@@ -139,6 +156,7 @@ impl std::fmt::Debug for Found {
             .field("what", what)
             .field("server", server)
             .field("user", user)
+            .field("git", git)
             .field("change", change)
             .finish_non_exhaustive()
     }

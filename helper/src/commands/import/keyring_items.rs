@@ -108,6 +108,7 @@ pub fn fold(sources: &mut Vec<Source>, items: Vec<Item>) {
                             server: wanting.server,
                             user: Some(user),
                             secret: item.secret,
+                            git: None,
                             change: Change::Edits {
                                 edits: vec![wanting.insert],
                                 per_account: None,
@@ -127,6 +128,7 @@ pub fn fold(sources: &mut Vec<Source>, items: Vec<Item>) {
                         },
                         user: Some(user),
                         secret: item.secret,
+                        git: None,
                         change: Change::Keep(MSMTP_KEEP),
                     }),
                 }
@@ -159,6 +161,7 @@ pub fn fold(sources: &mut Vec<Source>, items: Vec<Item>) {
                     },
                     user: Some(user),
                     secret: item.secret,
+                    git: None,
                     change: Change::Edits {
                         edits: Vec::new(),
                         per_account: None,

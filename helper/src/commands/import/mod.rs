@@ -59,6 +59,8 @@ pub struct Options {
     pub keep_backups: bool,
     /// `--prefer`.
     pub prefer: Vec<Prefer>,
+    /// `--all`: other servers' git credentials too.
+    pub all: bool,
 }
 
 /// Runs the import: the files, and the items `others` finds.
@@ -91,12 +93,15 @@ pub fn run(
     let stored = |name: &str| -> Result<Option<SecretString>, CommandError> {
         Ok(vault.find_account(name)?.and_then(|f| f.secrets.password))
     };
+    let credential = |slot: &found::GitSlot, user: &str| apply::credential(ctx, slot, user);
     let input = plan::Input {
         sources: &sources,
         places: &options.places,
         existing: &existing,
         prefer: &options.prefer,
         stored: &stored,
+        all: options.all,
+        credential: &credential,
         added: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
     };
     let plan = plan::plan(&input)?;
@@ -222,11 +227,26 @@ fn rewrite_one(
     };
     for at in &file.items {
         let item = &plan.items[*at];
-        if let (Outcome::Account { name, .. }, Some(secret)) = (&item.outcome, &item.serves)
-            && !apply::serves(ctx, name, secret).unwrap_or(false)
-        {
+        let Some(secret) = &item.serves else {
+            continue;
+        };
+        let (served, name) = match &item.outcome {
+            Outcome::Account { name, .. } => (apply::serves(ctx, name, secret), name.clone()),
+            Outcome::Credential { url, .. } => {
+                let found = secret_of(*at);
+                let slot = found.git.as_ref().expect("a git credential's item");
+                let user = found.user.as_deref().unwrap_or_default();
+                let held = apply::credential(ctx, slot, user);
+                (
+                    held.map(|h| h.is_some_and(|h| h.expose_secret() == secret.expose_secret())),
+                    url.clone(),
+                )
+            }
+            _ => continue,
+        };
+        if !served.unwrap_or(false) {
             return Err(ImportError::NotServed {
-                name: name.clone(),
+                name,
                 path: file.path.clone(),
             });
         }

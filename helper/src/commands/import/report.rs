@@ -116,6 +116,23 @@ impl View<'_> {
                         writeln!(out, "  {did}change: {}", printable(change))?;
                     }
                 }
+                Outcome::Credential { url, how } => {
+                    match how {
+                        How::AlreadyStored => writeln!(
+                            out,
+                            "  git's credential for {} is already stored",
+                            printable(url)
+                        )?,
+                        _ => writeln!(
+                            out,
+                            "  {would}stored: as git's credential for {}",
+                            printable(url)
+                        )?,
+                    }
+                    for change in &item.changes {
+                        writeln!(out, "  {did}change: {}", printable(change))?;
+                    }
+                }
                 Outcome::Skipped(why) => writeln!(out, "  skipped: {}", printable(why))?,
                 Outcome::Pending => unreachable!("a finished plan decides every item"),
             }
@@ -193,7 +210,13 @@ impl View<'_> {
                 .iter()
                 .map(move |n| format!("{}:{}: {}", self.places.show(&s.path), n.line, n.text))
         });
-        let notes: Vec<String> = self.notes.iter().cloned().chain(in_files).collect();
+        let notes: Vec<String> = self
+            .notes
+            .iter()
+            .chain(&self.plan.notes)
+            .cloned()
+            .chain(in_files)
+            .collect();
         if !notes.is_empty() {
             writeln!(out)?;
             writeln!(out, "Notes:")?;
@@ -221,6 +244,13 @@ pub fn stored(out: &mut impl Write, step: &Step) -> io::Result<()> {
                 endpoints.join(", ")
             )
         }
+        Step::Credential { slot, user, .. } => writeln!(
+            out,
+            "Stored git's credential for {}://{}@{}.",
+            slot.protocol,
+            printable(user),
+            printable(&slot.host)
+        ),
         Step::SetPassword { name, .. } => {
             writeln!(out, "Stored a password into account \"{name}\".")
         }

@@ -42,7 +42,9 @@ fn git_credentials_mail_lines_go_and_gitconfig_hands_their_servers_to_mailcred()
     );
     assert_line(
         &report,
-        &["credential of other servers (https, …): left alone"],
+        &[
+            "~/.git-credentials: 1 credential of other servers (https, …) left alone; --all imports them",
+        ],
         "the https line is not a mail password",
     );
 }
@@ -91,5 +93,48 @@ fn a_second_import_adds_no_second_credential_section() {
         home.read(".gitconfig"),
         once,
         "the sections are there already"
+    );
+}
+
+#[test]
+fn with_all_other_servers_credentials_become_git_credentials_in_mailcred() {
+    let home = Home::new();
+    home.put(".git-credentials", "git-credentials");
+
+    let report = home.run(true, |o| o.all = true).ok("--all");
+
+    assert_eq!(
+        home.read(".git-credentials"),
+        "",
+        "every line goes:\n{report}"
+    );
+    assert_line(
+        &report,
+        &["stored: as git's credential for https://ann@github.com"],
+        "kept as git stores it",
+    );
+    let answer = home
+        .s
+        .git("get", "protocol=https\nhost=github.com\nusername=ann\n")
+        .ok("git's get");
+    assert_eq!(
+        answer, "username=ann\npassword=ghp_notamailpassword0000\n",
+        "git finds it in mailcred"
+    );
+    assert!(
+        home.read(".gitconfig")
+            .contains("[credential \"https://github.com\"]\n"),
+        "and asks mailcred for it"
+    );
+    assert_eq!(
+        home.s.account_names(),
+        ["ann@example.org"],
+        "no mail account is made of it"
+    );
+
+    let again = home.run(true, |o| o.all = true).ok("--all again");
+    assert!(
+        !again.contains("Stored"),
+        "the rerun stores nothing:\n{again}"
     );
 }

@@ -142,6 +142,7 @@ impl Home {
             apply,
             keep_backups: false,
             prefer: Vec::new(),
+            all: false,
         };
         edit(&mut options);
         let ctx = self.s.ctx();

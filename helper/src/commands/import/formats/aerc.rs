@@ -109,6 +109,7 @@ fn found(parsed: &mut Parsed, entries: &[Entry], entry: &Entry) {
         },
         user: Some(user).filter(|u| !u.is_empty()),
         secret: SecretString::from(password),
+        git: None,
         change: Change::Edits {
             edits: vec![
                 Edit {

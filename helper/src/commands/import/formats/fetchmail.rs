@@ -123,6 +123,7 @@ fn server_entry(parsed: &mut Parsed, text: &str, entry: &[Token]) {
             },
             user,
             secret: SecretString::from(password),
+            git: None,
             change: Change::Keep(KEEP),
         });
     }

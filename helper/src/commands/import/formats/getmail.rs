@@ -60,6 +60,7 @@ pub fn parse(text: &str) -> Parsed {
             .map(|u| u.value.clone())
             .filter(|u| !u.is_empty()),
         secret: SecretString::from(pass.value.clone()),
+        git: None,
         change: Change::Edits {
             edits: vec![Edit {
                 range: pass.directive.clone(),

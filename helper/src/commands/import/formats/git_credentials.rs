@@ -6,29 +6,29 @@
 //! A mail server's line (`smtp`, `imap`, `imaps`, `pop`, `pops`) is
 //! deleted, and a `[credential "URL"]` section hands that server to
 //! mailcred: its empty `helper =` keeps `store` from writing the password
-//! back after the next login.
+//! back after the next login. Other servers' lines (`https`) are found
+//! too, as git credentials; the planner takes them only with `--all`.
 
 use percent_encoding::percent_decode_str;
 use secrecy::SecretString;
 
-use super::super::found::{Change, Edit, Found, Parsed, Server, Text};
+use super::super::found::{Change, Edit, Found, GitSlot, Parsed, Server, Text};
 use super::super::lines;
 use crate::accounts::{Protocol, Security};
 
 /// Reads a credential-store file.
 pub fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
-    let mut others = 0;
     for line in lines::lines(text) {
         let entry = line.text.trim();
         let Some((scheme, rest)) = entry.split_once("://") else {
             continue;
         };
-        let Some(protocol) = Protocol::from_scheme(scheme) else {
-            others += 1;
-            continue;
+        let protocol = Protocol::from_scheme(scheme);
+        let (authority, path) = match rest.split_once('/') {
+            Some((authority, path)) => (authority, Some(path)),
+            None => (rest, None),
         };
-        let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
         let Some((userinfo, hostport)) = authority.rsplit_once('@') else {
             continue;
         };
@@ -71,18 +71,24 @@ pub fn parse(text: &str) -> Parsed {
             "imaps" | "pops" | "smtps" => Some(Security::Tls),
             _ => None,
         };
+        let git = protocol.is_none().then(|| GitSlot {
+            protocol: scheme.to_owned(),
+            host: hostport.clone(),
+            path: path.filter(|p| !p.is_empty()).and_then(decode),
+        });
         parsed.found.push(Found {
             line: line.number,
             label: None,
             what: format!("git credential {scheme}://{host}"),
             server: Server {
-                protocol: Some(protocol),
+                protocol,
                 host: host.to_owned(),
                 port,
                 security,
             },
             user: Some(user).filter(|u| !u.is_empty()),
             secret: SecretString::from(password),
+            git,
             change: Change::Edits {
                 edits: vec![Edit {
                     range: line.whole(),
@@ -92,13 +98,6 @@ pub fn parse(text: &str) -> Parsed {
                 git_urls: vec![url],
             },
         });
-    }
-    if others > 0 {
-        let s = if others == 1 { "" } else { "s" };
-        parsed.note(
-            1,
-            format!("{others} credential{s} of other servers (https, …): left alone"),
-        );
     }
     parsed
 }

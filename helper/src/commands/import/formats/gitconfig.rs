@@ -297,6 +297,7 @@ fn sendemail(parsed: &mut Parsed, vars: &[Variable], identity: Option<&str>) {
             .and_then(|v| v.value.clone())
             .filter(|u| !u.is_empty()),
         secret: SecretString::from(pass.value.clone().unwrap_or_default()),
+        git: None,
         change: delete(pass, git_urls),
     });
 }
@@ -345,6 +346,7 @@ fn imap(parsed: &mut Parsed, vars: &[Variable]) {
             .and_then(|v| v.value.clone())
             .filter(|u| !u.is_empty()),
         secret: SecretString::from(pass.value.clone().unwrap_or_default()),
+        git: None,
         change: delete(pass, git_urls),
     });
 }

@@ -157,6 +157,7 @@ fn found(parsed: &mut Parsed, section: Section) {
         },
         user: section.user.filter(|u| !u.is_empty()),
         secret: SecretString::from(pass),
+        git: None,
         change: Change::Edits {
             edits: vec![Edit {
                 range: directive,

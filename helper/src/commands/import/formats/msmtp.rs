@@ -249,6 +249,7 @@ fn found(parsed: &mut Parsed, account: &Account) {
         server,
         user,
         secret: SecretString::from(password.value.clone()),
+        git: None,
         change: Change::Edits {
             edits: vec![Edit {
                 range: password.directive.clone(),

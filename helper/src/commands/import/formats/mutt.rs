@@ -202,6 +202,7 @@ fn found(parsed: &mut Parsed, sets: &[Assignment<'_>]) {
                 server: url.server(protocol),
                 user,
                 secret: SecretString::from(set.value.value.clone()),
+                git: None,
                 change: edits(vec![Edit {
                     range: set.line.range_of(set.value.raw),
                     text: Text::ask(format!("\"`{COMMAND} get "), "`\""),
@@ -241,6 +242,7 @@ fn found(parsed: &mut Parsed, sets: &[Assignment<'_>]) {
                 server: url.server(protocol),
                 user: url.user.clone(),
                 secret: SecretString::from(password),
+                git: None,
                 change: edits(vec![
                     Edit {
                         range: cut,

@@ -96,6 +96,7 @@ pub fn parse(text: &str, authinfo: bool) -> Parsed {
                     },
                     user: login.filter(|l| !l.is_empty()),
                     secret: SecretString::from(password),
+                    git: None,
                     change: Change::Keep(KEEP),
                 });
             }

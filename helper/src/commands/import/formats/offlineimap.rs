@@ -93,6 +93,7 @@ fn found(parsed: &mut Parsed, entries: &[Entry], pass: &Entry, repository: &str)
         },
         user: get("remoteuser").and_then(uninterpolated).filter(|u| !u.is_empty()),
         secret: SecretString::from(secret),
+        git: None,
         change: Change::Edits {
             edits: vec![Edit {
                 range: pass.directive.clone(),

@@ -114,15 +114,21 @@ fn group_edits(
     let applied: Vec<usize> = group
         .iter()
         .copied()
-        .filter(|at| matches!(items[*at].outcome, Outcome::Account { .. }))
+        .filter(|at| {
+            matches!(
+                items[*at].outcome,
+                Outcome::Account { .. } | Outcome::Credential { .. }
+            )
+        })
         .collect();
     if applied.is_empty() {
         return applied;
     }
     let skipped = applied.len() < group.len();
+    // A git credential's changes name no account.
     let name_of = |items: &[Item], at: usize| match &items[at].outcome {
         Outcome::Account { name, .. } => name.clone(),
-        _ => unreachable!("only applied items"),
+        _ => String::new(),
     };
     let mut names: Vec<String> = applied.iter().map(|at| name_of(items, *at)).collect();
     names.sort();

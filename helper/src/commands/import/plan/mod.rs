@@ -7,6 +7,7 @@
 //! only the rewrite of its file remains.
 
 mod accounts;
+mod credentials;
 mod files;
 pub mod server;
 
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::found::Found;
+use super::found::{Found, GitSlot};
 use super::sources::{Places, Source};
 use crate::accounts::{self as mail, Account, Accounts, Protocol};
 use crate::commands::CommandError;
@@ -64,6 +65,10 @@ pub struct Input<'a> {
     pub prefer: &'a [Prefer],
     /// The secret an existing account keeps.
     pub stored: &'a dyn Fn(&str) -> Result<Option<SecretString>, CommandError>,
+    /// `--all`: other servers' git credentials too.
+    pub all: bool,
+    /// The secret mailcred keeps as a git credential for this slot and login.
+    pub credential: &'a dyn Fn(&GitSlot, &str) -> Result<Option<SecretString>, CommandError>,
     /// When new accounts are added (RFC 3339).
     pub added: String,
 }
@@ -93,6 +98,13 @@ pub enum Outcome {
     Account {
         /// The account's name.
         name: String,
+        /// How.
+        how: How,
+    },
+    /// It goes into mailcred as a git credential (`--all`).
+    Credential {
+        /// `protocol://login@host`, for the report.
+        url: String,
         /// How.
         how: How,
     },
@@ -132,6 +144,15 @@ pub enum Step {
         /// The password.
         secret: SecretString,
     },
+    /// Store a git credential (`--all`).
+    Credential {
+        /// Its slot.
+        slot: GitSlot,
+        /// Its login.
+        user: String,
+        /// Its password.
+        secret: SecretString,
+    },
     /// Give an existing account these endpoints; its password stays.
     AddEndpoints {
         /// The account.
@@ -164,6 +185,8 @@ pub struct Plan {
     pub conflicts: Vec<Conflict>,
     /// The files to rewrite.
     pub files: Vec<FileChange>,
+    /// What else to say.
+    pub notes: Vec<String>,
 }
 
 /// One server and login: the secrets found for it must agree.
@@ -176,7 +199,7 @@ struct Slot {
 
 /// Makes the plan.
 pub fn plan(input: &Input<'_>) -> Result<Plan, CommandError> {
-    let mut items = items(input);
+    let (mut items, notes) = items(input);
     let stored = Stored::new(input.stored);
     let mut used_prefers = vec![false; input.prefer.len()];
     let mut conflicts = Vec::new();
@@ -210,29 +233,42 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, CommandError> {
             }
         }
     }
+    let mut steps = accounts::assign(input, &stored, &mut items, winners)?;
+    credentials::assign(
+        input,
+        &mut items,
+        &mut steps,
+        &mut conflicts,
+        &mut used_prefers,
+    )?;
     if let Some(at) = used_prefers.iter().position(|used| !used) {
-        return Err(CommandError::Usage(format!(
-            "--prefer {}: no conflict of this import has that secret; the dry run lists the \
-             conflicts and where each password is",
-            match &input.prefer[at] {
-                Prefer::Place { path, line } => format!("{}:{line}", path.display()),
-                Prefer::Account(name) => name.clone(),
-            }
-        )));
+        return Err(unused_prefer(&input.prefer[at]));
     }
-    let steps = accounts::assign(input, &stored, &mut items, winners)?;
     let files = files::changes(input, &mut items)?;
     Ok(Plan {
         items,
         steps,
         conflicts,
         files,
+        notes,
     })
 }
 
+/// A `--prefer` that picked nothing.
+fn unused_prefer(prefer: &Prefer) -> CommandError {
+    CommandError::Usage(format!(
+        "--prefer {}: no conflict of this import has that secret; the dry run lists the \
+         conflicts and where each password is",
+        match prefer {
+            Prefer::Place { path, line } => format!("{}:{line}", path.display()),
+            Prefer::Account(name) => name.clone(),
+        }
+    ))
+}
+
 /// Every secret of every file the readers understood, its server made
-/// whole, or the reason it cannot be used.
-fn items(input: &Input<'_>) -> Vec<Item> {
+/// whole, or the reason it cannot be used; and what was left out.
+fn items(input: &Input<'_>) -> (Vec<Item>, Vec<String>) {
     // A server another file names with its protocol tells a netrc entry's.
     let mut known: HashMap<String, Protocol> = HashMap::new();
     for source in input.sources {
@@ -245,11 +281,39 @@ fn items(input: &Input<'_>) -> Vec<Item> {
         }
     }
     let mut items = Vec::new();
+    let mut notes = Vec::new();
     for (s, source) in input.sources.iter().enumerate() {
         if source.parsed.refused.is_some() {
             continue;
         }
+        let others = source
+            .parsed
+            .found
+            .iter()
+            .filter(|f| f.git.is_some())
+            .count();
+        if others > 0 && !input.all {
+            let s = if others == 1 { "" } else { "s" };
+            notes.push(format!(
+                "{}: {others} credential{s} of other servers (https, …) left alone; --all \
+                 imports them as git credentials",
+                input.places.show(&source.path)
+            ));
+        }
         for (f, found) in source.parsed.found.iter().enumerate() {
+            if found.git.is_some() {
+                if input.all {
+                    items.push(Item {
+                        source: s,
+                        found: f,
+                        endpoint: None,
+                        outcome: Outcome::Pending,
+                        changes: Vec::new(),
+                        serves: None,
+                    });
+                }
+                continue;
+            }
             let protocol = found
                 .server
                 .protocol
@@ -267,7 +331,7 @@ fn items(input: &Input<'_>) -> Vec<Item> {
             });
         }
     }
-    items
+    (items, notes)
 }
 
 /// Why a found secret cannot become an account's.
