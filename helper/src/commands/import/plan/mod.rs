@@ -7,12 +7,13 @@
 //! only the rewrite of its file remains.
 
 mod accounts;
+mod conflicts;
 mod credentials;
 mod files;
 pub mod server;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -20,6 +21,7 @@ use super::found::{Found, GitSlot};
 use super::sources::{Places, Source};
 use crate::accounts::{self as mail, Account, Accounts, Protocol};
 use crate::commands::CommandError;
+use conflicts::{Slot, same_file, slot_owner, slots, winner};
 pub use files::FileChange;
 use server::Endpoint;
 
@@ -53,6 +55,12 @@ impl Prefer {
     }
 }
 
+/// Reads what mailcred keeps now: an account's secret by name.
+pub type ReadAccount<'a> = dyn Fn(&str) -> Result<Option<SecretString>, CommandError> + 'a;
+/// Reads what mailcred keeps now: a git credential's secret by slot and login.
+pub type ReadCredential<'a> =
+    dyn Fn(&GitSlot, &str) -> Result<Option<SecretString>, CommandError> + 'a;
+
 /// What the planner needs besides the files.
 pub struct Input<'a> {
     /// The files read, with what their readers found.
@@ -64,11 +72,11 @@ pub struct Input<'a> {
     /// `--prefer`.
     pub prefer: &'a [Prefer],
     /// The secret an existing account keeps.
-    pub stored: &'a dyn Fn(&str) -> Result<Option<SecretString>, CommandError>,
+    pub stored: &'a ReadAccount<'a>,
     /// `--all`: other servers' git credentials too.
     pub all: bool,
     /// The secret mailcred keeps as a git credential for this slot and login.
-    pub credential: &'a dyn Fn(&GitSlot, &str) -> Result<Option<SecretString>, CommandError>,
+    pub credential: &'a ReadCredential<'a>,
     /// When new accounts are added (RFC 3339).
     pub added: String,
 }
@@ -187,14 +195,6 @@ pub struct Plan {
     pub files: Vec<FileChange>,
     /// What else to say.
     pub notes: Vec<String>,
-}
-
-/// One server and login: the secrets found for it must agree.
-struct Slot {
-    protocol: Protocol,
-    host: String,
-    user: String,
-    items: Vec<usize>,
 }
 
 /// Makes the plan.
@@ -361,109 +361,6 @@ fn unusable(found: &Found, protocol: Option<Protocol>) -> Option<String> {
     None
 }
 
-/// The found secrets by server and login (skipped ones left out).
-fn slots(input: &Input<'_>, items: &[Item]) -> Vec<Slot> {
-    let mut slots: Vec<Slot> = Vec::new();
-    for (at, item) in items.iter().enumerate() {
-        if item.outcome != Outcome::Pending {
-            continue;
-        }
-        let (Some(endpoint), Some(user)) = (&item.endpoint, &found(input, item).user) else {
-            continue;
-        };
-        match slots
-            .iter_mut()
-            .find(|s| s.protocol == endpoint.protocol && s.host == endpoint.host && s.user == *user)
-        {
-            Some(slot) => slot.items.push(at),
-            None => slots.push(Slot {
-                protocol: endpoint.protocol,
-                host: endpoint.host.clone(),
-                user: user.clone(),
-                items: vec![at],
-            }),
-        }
-    }
-    slots
-}
-
-/// The existing account with an endpoint on this server for this login
-/// (whatever its port).
-fn slot_owner<'a>(existing: &'a Accounts, slot: &Slot) -> Option<&'a str> {
-    existing
-        .accounts
-        .iter()
-        .find(|a| {
-            a.endpoint(slot.protocol).is_some_and(|e| {
-                e.host.eq_ignore_ascii_case(&slot.host) && a.login_at(e) == slot.user
-            })
-        })
-        .map(|a| a.name.as_str())
-}
-
-/// The one secret of a slot, or who holds the differing ones.
-fn winner(
-    input: &Input<'_>,
-    items: &[Item],
-    slot: &Slot,
-    existing: Option<&str>,
-    held: Option<&SecretString>,
-    used: &mut [bool],
-) -> Result<Result<SecretString, Vec<String>>, CommandError> {
-    let secret_of = |at: usize| &found(input, &items[at]).secret;
-    let first = secret_of(slot.items[0]);
-    let agree = slot.items.iter().all(|at| same(secret_of(*at), first))
-        && held.is_none_or(|h| same(h, first));
-    if agree {
-        return Ok(Ok(first.clone()));
-    }
-    let mut chosen: Option<SecretString> = None;
-    for (p, prefer) in input.prefer.iter().enumerate() {
-        let pick = match prefer {
-            Prefer::Account(name) if Some(name.as_str()) == existing => held.cloned(),
-            Prefer::Account(_) => None,
-            Prefer::Place { path, line } => slot
-                .items
-                .iter()
-                .find(|at| {
-                    let item = &items[**at];
-                    found(input, item).line == *line
-                        && same_file(input.places, path, &input.sources[item.source].path)
-                })
-                .map(|at| secret_of(*at).clone()),
-        };
-        if let Some(pick) = pick {
-            used[p] = true;
-            if chosen.as_ref().is_some_and(|c| !same(c, &pick)) {
-                return Err(CommandError::Usage(format!(
-                    "--prefer names two different passwords for {}://{}@{}: name one",
-                    slot.protocol, slot.user, slot.host
-                )));
-            }
-            chosen = Some(pick);
-        }
-    }
-    if let Some(chosen) = chosen {
-        return Ok(Ok(chosen));
-    }
-    let mut holders: Vec<String> = slot
-        .items
-        .iter()
-        .map(|at| {
-            let item = &items[*at];
-            format!(
-                "{}:{}",
-                input.places.show(&input.sources[item.source].path),
-                found(input, item).line
-            )
-        })
-        .collect();
-    if let Some(name) = existing {
-        holders.push(format!("account \"{name}\""));
-    }
-    Ok(Err(holders))
-}
-
 /// The find an item stands for.
 fn found<'a>(input: &Input<'a>, item: &Item) -> &'a Found {
     &input.sources[item.source].parsed.found[item.found]
@@ -471,16 +368,6 @@ fn found<'a>(input: &Input<'a>, item: &Item) -> &'a Found {
 
 fn same(a: &SecretString, b: &SecretString) -> bool {
     a.expose_secret() == b.expose_secret()
-}
-
-/// Whether `given` (as typed, `~/` allowed) names the file `path`.
-fn same_file(places: &Places, given: &Path, path: &Path) -> bool {
-    let given = match given.strip_prefix("~") {
-        Ok(rest) => places.home.join(rest),
-        Err(_) => given.to_owned(),
-    };
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
-    canonical(&given) == canonical(path)
 }
 
 /// The stored secrets of existing accounts, each read once.
