@@ -3,8 +3,8 @@
 
 use std::ops::Range;
 
-/// One line of a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One line of a file (no `Debug`: it may hold a password).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Line<'a> {
     /// Its number, from 1.
     pub number: usize,

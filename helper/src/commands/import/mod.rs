@@ -130,7 +130,7 @@ pub fn run(
         apply::run(ctx, step)?;
         report::stored(&mut out, step)?;
     }
-    let mut failure: Option<ImportError> = None;
+    let mut failure: Option<CommandError> = None;
     let mut backups = Vec::new();
     for file in &plan.files {
         match rewrite_one(ctx, options, &sources, &plan, file) {
@@ -176,7 +176,7 @@ pub fn run(
         }
     }
     match failure {
-        Some(e) => Err(e.into()),
+        Some(e) => Err(e),
         None => unreadable_is_an_error(&unreadable),
     }
 }
@@ -220,7 +220,7 @@ fn rewrite_one(
     sources: &[Source],
     plan: &Plan,
     file: &FileChange,
-) -> Result<Option<PathBuf>, ImportError> {
+) -> Result<Option<PathBuf>, CommandError> {
     let secret_of = |at: usize| {
         let item = &plan.items[at];
         &sources[item.source].parsed.found[item.found]
@@ -244,11 +244,12 @@ fn rewrite_one(
             }
             _ => continue,
         };
-        if !served.unwrap_or(false) {
+        if !served? {
             return Err(ImportError::NotServed {
                 name,
                 path: file.path.clone(),
-            });
+            }
+            .into());
         }
     }
     let check = |text: &str| {
@@ -278,7 +279,8 @@ fn rewrite_one(
         &file.text,
         options.keep_backups,
         check,
-    )?;
+    )
+    .map_err(ImportError::from)?;
     Ok(replaced.backup)
 }
 

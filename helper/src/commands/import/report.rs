@@ -107,6 +107,9 @@ impl View<'_> {
                         How::AlreadyStored => writeln!(out, "  {account}")?,
                         _ => writeln!(out, "  {would}stored: {account}")?,
                     }
+                    for warning in self.warnings(name, *how) {
+                        writeln!(out, "  warning: {warning}")?;
+                    }
                     if let Change::Keep(why) = &found.change {
                         writeln!(out, "  the file stays as it is: {why}")?;
                     } else if item.changes.is_empty() {
@@ -138,6 +141,25 @@ impl View<'_> {
             }
         }
         Ok(())
+    }
+
+    /// What `add` would warn about a new account (an endpoint its app
+    /// password cannot sign in to, a deadline).
+    fn warnings(&self, name: &str, how: How) -> Vec<String> {
+        if how != How::New {
+            return Vec::new();
+        }
+        self.plan
+            .steps
+            .iter()
+            .find_map(|s| match s {
+                Step::New { account, .. } if account.name == name => {
+                    let protocols: Vec<_> = account.endpoints().map(|(p, _)| p).collect();
+                    Some(account.provider.warnings(&protocols))
+                }
+                _ => None,
+            })
+            .unwrap_or_default()
     }
 
     fn describe_account(&self, name: &str, how: How) -> String {

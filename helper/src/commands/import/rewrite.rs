@@ -158,3 +158,56 @@ fn sync_dir(dir: &Path) {
     #[cfg(not(unix))]
     let _ = dir;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rc");
+        fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_left_as_it_is() {
+        let (_dir, path) = file("edited meanwhile\n");
+        let error = replace(&path, Some("as read\n"), "new\n", false, |_| Ok(())).unwrap_err();
+        assert!(matches!(error, RewriteError::Changed { .. }), "{error}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "edited meanwhile\n");
+        assert!(
+            !backup_path(&path).exists(),
+            "no backup is made of a file not replaced"
+        );
+    }
+
+    #[test]
+    fn a_new_text_that_fails_its_check_is_replaced_by_the_old_one_again() {
+        let (_dir, path) = file("old\n");
+        let error = replace(&path, Some("old\n"), "new\n", false, |_| {
+            Err("still holds it".into())
+        })
+        .unwrap_err();
+        assert!(matches!(error, RewriteError::NotVerified { .. }), "{error}");
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "old\n",
+            "the old text is back"
+        );
+        assert!(
+            !backup_path(&path).exists(),
+            "the backup became the file again"
+        );
+    }
+
+    #[test]
+    fn a_file_to_create_must_not_have_appeared_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gitconfig");
+        replace(&path, None, "[credential]\n", false, |_| Ok(())).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "[credential]\n");
+        let error = replace(&path, None, "again\n", false, |_| Ok(())).unwrap_err();
+        assert!(matches!(error, RewriteError::Changed { .. }), "{error}");
+    }
+}

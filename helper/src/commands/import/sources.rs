@@ -103,7 +103,6 @@ impl Places {
 }
 
 /// One configuration file, read and understood.
-#[derive(Debug)]
 pub struct Source {
     /// Its format.
     pub format: Format,
@@ -114,6 +113,23 @@ pub struct Source {
     pub text: Zeroizing<String>,
     /// What its reader found.
     pub parsed: Parsed,
+}
+
+impl std::fmt::Debug for Source {
+    /// Everything but the text, which holds the secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Source {
+            format,
+            path,
+            text: _,
+            parsed,
+        } = self;
+        f.debug_struct("Source")
+            .field("format", format)
+            .field("path", path)
+            .field("parsed", parsed)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A file that could not be read (the import goes on without it).

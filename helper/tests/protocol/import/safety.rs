@@ -229,3 +229,41 @@ fn what_the_readers_find_shows_no_secret_in_debug_output() {
         }
     }
 }
+
+#[test]
+fn the_plan_and_the_files_read_show_no_secret_in_debug_output() {
+    use mailcred::accounts::Accounts;
+    use mailcred::commands::import::{plan, sources};
+
+    let home = Home::new();
+    every_format(&home);
+    let places = home.places();
+    let read: Vec<sources::Source> = places
+        .usual()
+        .into_iter()
+        .filter_map(|(format, path)| sources::read(format, &path).expect("readable"))
+        .collect();
+    let existing = Accounts::default();
+    let none = |_: &str| Ok(None);
+    let no_credential = |_: &mailcred::commands::import::found::GitSlot, _: &str| Ok(None);
+    let input = plan::Input {
+        sources: &read,
+        places: &places,
+        existing: &existing,
+        prefer: &[],
+        stored: &none,
+        all: true,
+        credential: &no_credential,
+        added: "2027-01-15T08:00:00Z".into(),
+    };
+    let plan = plan::plan(&input).expect("a plan");
+    assert!(
+        !plan.files.is_empty() && !plan.steps.is_empty(),
+        "there is something to do"
+    );
+    for shown in [format!("{plan:?}"), format!("{read:?}")] {
+        for secret in super::SECRETS {
+            assert!(!shown.contains(secret), "Debug shows {secret:?}: {shown}");
+        }
+    }
+}

@@ -8,8 +8,8 @@ use std::ops::Range;
 
 use super::super::lines;
 
-/// One `key = value`.
-#[derive(Debug, Clone)]
+/// One `key = value` (no `Debug`: it may be a password).
+#[derive(Clone)]
 pub struct Entry {
     /// Its section, as written.
     pub section: String,

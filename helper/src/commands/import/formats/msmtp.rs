@@ -21,8 +21,9 @@ use super::super::found::{
 use super::super::lines::{self, Line};
 use crate::accounts::{Protocol, Security};
 
-/// What a setting was set to, and where.
-#[derive(Debug, Clone)]
+/// What a setting was set to, and where (no `Debug`: it may be a
+/// password).
+#[derive(Clone)]
 struct Setting {
     value: String,
     line: usize,

@@ -17,7 +17,6 @@ use super::{Input, Item, Outcome, found};
 use crate::commands::CommandError;
 
 /// One file to replace.
-#[derive(Debug)]
 pub struct FileChange {
     /// Where it is.
     pub path: PathBuf,
@@ -29,6 +28,26 @@ pub struct FileChange {
     pub text: Zeroizing<String>,
     /// The items whose secrets must be gone from it.
     pub items: Vec<usize>,
+}
+
+impl std::fmt::Debug for FileChange {
+    /// Everything but the texts: the old one holds the secrets, and the
+    /// new one those left in place.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let FileChange {
+            path,
+            format,
+            original,
+            text: _,
+            items,
+        } = self;
+        f.debug_struct("FileChange")
+            .field("path", path)
+            .field("format", format)
+            .field("created", &original.is_none())
+            .field("items", items)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An edit with its text rendered, and the items it serves.

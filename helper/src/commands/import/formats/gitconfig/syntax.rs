@@ -5,8 +5,8 @@ use std::ops::Range;
 
 use super::super::super::lines::{self, Line};
 
-/// One `name = value` of the file.
-#[derive(Debug, Clone)]
+/// One `name = value` of the file (no `Debug`: it may be a password).
+#[derive(Clone)]
 pub struct Variable {
     /// The section, in lower case.
     pub section: String,

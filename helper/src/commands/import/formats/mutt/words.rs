@@ -7,8 +7,9 @@ use percent_encoding::percent_decode_str;
 use super::super::super::found::Server;
 use crate::accounts::{Protocol, Security};
 
-/// A word of a command, with its place on the line.
-#[derive(Debug, Clone)]
+/// A word of a command, with its place on the line (no `Debug`: it may
+/// be a password).
+#[derive(Clone)]
 pub(super) struct Token<'a> {
     /// As written, quotes included.
     pub(super) raw: &'a str,
