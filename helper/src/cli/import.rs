@@ -53,9 +53,18 @@ pub(super) fn run(
     out: impl std::io::Write,
 ) -> Result<(), CommandError> {
     let places = Places::from_environment().ok_or(ImportError::NoHome)?;
+    // `--file msmtp:~/.msmtprc`: no shell expands a `~` after the colon.
+    let files = args
+        .file
+        .into_iter()
+        .map(|(format, path)| match path.strip_prefix("~") {
+            Ok(rest) => (format, places.home.join(rest)),
+            Err(_) => (format, path),
+        })
+        .collect();
     let options = Options {
         places,
-        files: args.file,
+        files,
         apply: args.apply,
         keep_backups: args.keep_backups,
         prefer: args.prefer.iter().map(|p| Prefer::parse(p)).collect(),

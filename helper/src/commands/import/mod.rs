@@ -148,31 +148,34 @@ pub fn run(
             }
         }
     }
+    let mut stale = Vec::new();
     for source in sources.iter().filter(|s| s.format != Format::Keyring) {
         let backup = rewrite::backup_path(&source.path);
+        if !backup.is_file() || backups.contains(&backup) {
+            continue;
+        }
         let clean = source.parsed.found.is_empty() && source.parsed.refused.is_none();
-        if clean
-            && !options.keep_backups
-            && backup.is_file()
-            && std::fs::remove_file(&backup).is_ok()
-        {
+        if clean && !options.keep_backups && std::fs::remove_file(&backup).is_ok() {
             writeln!(
                 out,
                 "Deleted {}, left by an import that was interrupted.",
                 options.places.show(&backup)
             )?;
+        } else {
+            stale.push(backup);
         }
     }
     writeln!(out)?;
     view.items(&mut out, true)?;
     view.rest(&mut out)?;
-    if !backups.is_empty() {
+    if !backups.is_empty() || !stale.is_empty() {
         writeln!(
             out,
-            "\nThe backups still hold the plaintext passwords; delete them once you have checked the new files:"
+            "\nThe backups still hold the plaintext passwords; delete them once you have \
+             checked the files:"
         )?;
-        for backup in backups {
-            writeln!(out, "  {}", options.places.show(&backup))?;
+        for backup in backups.iter().chain(&stale) {
+            writeln!(out, "  {}", options.places.show(backup))?;
         }
     }
     match failure {

@@ -168,3 +168,37 @@ fn prefer_of_a_place_that_is_no_conflict_is_a_usage_error() {
     home.s
         .assert_nothing_stored("a misspelt --prefer stops before anything is stored");
 }
+
+#[test]
+fn an_oauth_accounts_server_keeps_its_tokens_and_the_password_is_skipped() {
+    use mailcred::accounts::OAuthSettings;
+    let home = Home::new();
+    let mut gmail = home
+        .s
+        .added(&new_account("gmail", Provider::Gmail), "unused");
+    gmail.oauth = Some(OAuthSettings::preset(Provider::Gmail, None, "client-id", &gmail).unwrap());
+    let ctx = home.s.ctx();
+    let (lock, mut all) = ctx.accounts.lock().unwrap();
+    all.accounts[0] = gmail;
+    ctx.accounts.save(&lock, &mut all).unwrap();
+    drop(lock);
+    // Signed in with tokens, which are not a password (here: none yet).
+    mailcred::vault::Vault::new(home.s.index(), &home.s.store)
+        .erase_account("gmail")
+        .unwrap();
+    let rc = "account gmail\nhost smtp.gmail.com\nport 587\ntls on\nuser ann@example.org\npassword s3cr3t\n";
+    home.write(".msmtprc", rc);
+
+    let report = home.apply();
+
+    assert_line(
+        &report,
+        &["skipped: account \"gmail\" has this server and login, and signs in with OAuth2"],
+        "tokens stay",
+    );
+    assert_eq!(home.read(".msmtprc"), rc, "the file stays");
+    assert!(
+        home.s.index_entries().is_empty(),
+        "no password is stored where the tokens go"
+    );
+}

@@ -138,3 +138,30 @@ fn with_all_other_servers_credentials_become_git_credentials_in_mailcred() {
         "the rerun stores nothing:\n{again}"
     );
 }
+
+#[test]
+fn a_send_email_identity_inherits_the_plain_sections_password_line() {
+    let home = Home::new();
+    let text = "[sendemail]\n\tsmtpUser = ann@example.org\n\tsmtpPass = s3cr3t\n\tsmtpEncryption = ssl\n[sendemail \"lists\"]\n\tsmtpServer = smtp.lists.example\n[sendemail \"work\"]\n\tsmtpServer = smtp.example.org\n\tsmtpServerPort = 465\n";
+    home.write(".gitconfig", text);
+
+    let report = home.apply();
+
+    assert_eq!(
+        home.s.account_names(),
+        ["lists", "work"],
+        "one account per identity's server:\n{report}"
+    );
+    let gitconfig = home.read(".gitconfig");
+    assert!(
+        !gitconfig.contains("smtpPass"),
+        "the one line both inherit goes:\n{gitconfig}"
+    );
+    for url in ["smtp://smtp.lists.example", "smtp://smtp.example.org:465"] {
+        assert!(
+            gitconfig.contains(&format!("[credential \"{url}\"]")),
+            "{url}:\n{gitconfig}"
+        );
+    }
+    assert_eq!(home.get("work"), "s3cr3t\n");
+}

@@ -174,3 +174,47 @@ fn getmail_password_becomes_password_command() {
         Some(("pop.example.org", 995, Security::Tls))
     );
 }
+
+#[test]
+fn an_mbsync_store_with_its_own_account_settings_and_tlstype_is_read_too() {
+    let home = Home::new();
+    let rc = "# isync 1.5\nIMAPStore work-remote\nHost imap.example.org\nUser ann\nPass \"s3cr\\\"3t\"\nTLSType IMAPS\n";
+    home.write(".mbsyncrc", rc);
+
+    home.apply();
+
+    assert_eq!(
+        home.get("work-remote"),
+        "s3cr\"3t\n",
+        "the backslash escape is mbsync's"
+    );
+    assert_eq!(
+        home.read(".mbsyncrc"),
+        rc.replace(
+            "Pass \"s3cr\\\"3t\"",
+            "PassCmd \"mailcred get work-remote\""
+        )
+    );
+    assert_eq!(
+        home.account("work-remote")
+            .imap
+            .map(|e| (e.port, e.security)),
+        Some((993, Security::Tls))
+    );
+}
+
+#[test]
+fn several_imap_logins_in_one_muttrc_without_hooks_are_not_guessed() {
+    let home = Home::new();
+    let text = "set folder = imaps://ann:s3cr3t@imap.example.org/\nset spoolfile = imaps://bob:other-password@imap.example.net/\n";
+    home.write(".muttrc", text);
+
+    let report = home.apply();
+
+    assert_line(
+        &report,
+        &["several IMAP logins share one imap_pass here (no account hooks): not guessed"],
+        "named",
+    );
+    assert_eq!(home.read(".muttrc"), text);
+}

@@ -206,6 +206,17 @@ pub fn plan(input: &Input<'_>) -> Result<Plan, CommandError> {
     let mut winners: Vec<(Slot, SecretString, Option<String>)> = Vec::new();
     for slot in slots(input, &items) {
         let existing = slot_owner(input.existing, &slot);
+        if let Some(name) = existing
+            && input.existing.get(name).is_some_and(|a| a.is_oauth())
+        {
+            for at in &slot.items {
+                items[*at].outcome = Outcome::Skipped(format!(
+                    "account \"{name}\" has this server and login, and signs in with OAuth2: \
+                     a password does not replace its tokens"
+                ));
+            }
+            continue;
+        }
         let held = match existing {
             Some(name) => stored.get(name)?,
             None => None,
