@@ -38,6 +38,7 @@ const SUBCOMMANDS: &[&str] = &[
     "configure",
     "git",
     "doctor",
+    "import",
     "test",
     "send",
 ];
