@@ -218,3 +218,20 @@ fn several_imap_logins_in_one_muttrc_without_hooks_are_not_guessed() {
     );
     assert_eq!(home.read(".muttrc"), text);
 }
+
+#[test]
+fn the_report_shows_a_url_line_without_its_password_not_as_deleted() {
+    let home = Home::new();
+    home.put(".config/aerc/accounts.conf", "aerc-accounts.conf");
+
+    let report = home.dry_run();
+
+    assert_line(
+        &report,
+        &[
+            "would change: line 4 becomes: outgoing      = smtps+plain://ann%40example.org@smtp.example.org:465",
+        ],
+        "the line as it will be",
+    );
+    assert!(!report.contains("deleted"), "no line is deleted:\n{report}");
+}

@@ -252,7 +252,11 @@ fn describe(input: &Input<'_>, items: &mut [Item], source: usize, text: &str, ed
             .checked_add_signed(delta)
             .expect("inside the text");
         delta += edit.text.len() as isize - edit.range.len() as isize;
-        let what = if edit.text.is_empty() {
+        let whole_lines = (edit.range.start == 0
+            || original.as_bytes()[edit.range.start - 1] == b'\n')
+            && (edit.range.end == original.len()
+                || original.as_bytes()[edit.range.end - 1] == b'\n');
+        let what = if edit.text.is_empty() && whole_lines && !edit.range.is_empty() {
             format!("line {old_line} deleted")
         } else {
             let shown = lines::lines(text)
