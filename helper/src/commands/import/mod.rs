@@ -123,6 +123,24 @@ pub fn run(
         }
         return unreadable_is_an_error(&unreadable);
     }
+    apply_plan(ctx, options, &sources, &plan, &view, out)?;
+    unreadable_is_an_error(&unreadable)
+}
+
+/// `--apply`: every account step first, then every file, then the report.
+///
+/// Nothing is printed before the first step is done: a run stopped at its
+/// first line of output (killed, or a full pipe) has stored something and
+/// rewritten nothing, which the end-to-end test of an interrupted import
+/// relies on.
+fn apply_plan(
+    ctx: &Context<'_>,
+    options: &Options,
+    sources: &[Source],
+    plan: &Plan,
+    view: &report::View<'_>,
+    mut out: impl Write,
+) -> Result<(), CommandError> {
     if !plan.steps.is_empty() {
         ctx.warn_about_store();
     }
@@ -133,7 +151,7 @@ pub fn run(
     let mut failure: Option<CommandError> = None;
     let mut backups = Vec::new();
     for file in &plan.files {
-        match rewrite_one(ctx, options, &sources, &plan, file) {
+        match rewrite_one(ctx, options, sources, plan, file) {
             Ok(backup) => {
                 writeln!(out, "Rewrote {}.", options.places.show(&file.path))?;
                 backups.extend(backup);
@@ -150,7 +168,10 @@ pub fn run(
     }
     let mut stale = Vec::new();
     for source in sources.iter().filter(|s| s.format != Format::Keyring) {
-        let backup = rewrite::backup_path(&source.path);
+        // Next to the file itself, as the rewrite keeps it: a dotfile
+        // manager's link points elsewhere.
+        let real = std::fs::canonicalize(&source.path).unwrap_or_else(|_| source.path.clone());
+        let backup = rewrite::backup_path(&real);
         if !backup.is_file() || backups.contains(&backup) {
             continue;
         }
@@ -180,7 +201,7 @@ pub fn run(
     }
     match failure {
         Some(e) => Err(e),
-        None => unreadable_is_an_error(&unreadable),
+        None => Ok(()),
     }
 }
 
