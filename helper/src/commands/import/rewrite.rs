@@ -54,10 +54,27 @@ pub struct Replaced {
     pub backup: Option<PathBuf>,
 }
 
-/// Where the old text of `path` is kept while it is replaced.
+/// Where the old text of `path` is kept while it is replaced: a name of
+/// its own, so that a backup an interrupted run left is told apart from
+/// one the user asked to keep.
 pub fn backup_path(path: &Path) -> PathBuf {
+    with_suffix(path, ".mailcred-import-backup")
+}
+
+/// Where `--keep-backups` keeps the old text of `path`.
+pub fn kept_backup_path(path: &Path) -> PathBuf {
+    with_suffix(path, ".mailcred-backup")
+}
+
+/// Whether a file name is one of mailcred's backups or temporary files,
+/// never a configuration file.
+pub fn is_ours(name: &str) -> bool {
+    name.contains(".mailcred-")
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".mailcred-backup");
+    name.push(suffix);
     path.with_file_name(name)
 }
 
@@ -90,7 +107,11 @@ pub fn replace(
         return Err(RewriteError::Changed { path: target });
     }
     let dir = target.parent().unwrap_or(Path::new("."));
-    let backup = backup_path(&target);
+    let backup = if keep_backup {
+        kept_backup_path(&target)
+    } else {
+        backup_path(&target)
+    };
     let mode = fs::metadata(&target).ok().map(|m| m.permissions());
     if let Some(original) = original {
         write_private(&backup, original.as_bytes()).map_err(io("write the backup", &backup))?;

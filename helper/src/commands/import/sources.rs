@@ -70,9 +70,11 @@ impl Places {
                 .filter_map(|e| e.ok())
                 .map(|e| e.path())
                 .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with("getmailrc") && !n.ends_with('~'))
+                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                        n.starts_with("getmailrc")
+                            && !n.ends_with('~')
+                            && !super::rewrite::is_ours(n)
+                    })
                 })
                 .collect();
             rcs.sort();

@@ -94,7 +94,8 @@ fn no_backup_is_left_unless_asked_and_a_kept_one_is_private_and_named() {
     home.put(".msmtprc", "msmtprc");
     home.apply();
     assert!(
-        !home.path().join(".msmtprc.mailcred-backup").exists(),
+        !home.path().join(".msmtprc.mailcred-backup").exists()
+            && !home.path().join(".msmtprc.mailcred-import-backup").exists(),
         "the backup goes once the file is checked"
     );
 
@@ -127,17 +128,17 @@ fn a_backup_left_by_an_interrupted_run_is_deleted_once_its_file_is_clean() {
     let home = Home::new();
     home.put(".msmtprc", "msmtprc");
     home.apply();
-    home.put(".msmtprc.mailcred-backup", "msmtprc");
+    home.put(".msmtprc.mailcred-import-backup", "msmtprc");
 
     let report = home.apply();
 
     assert!(
-        !home.path().join(".msmtprc.mailcred-backup").exists(),
+        !home.path().join(".msmtprc.mailcred-import-backup").exists(),
         "{report}"
     );
     assert_line(
         &report,
-        &["Deleted ~/.msmtprc.mailcred-backup, left by an import that was interrupted."],
+        &["Deleted ~/.msmtprc.mailcred-import-backup, left by an import that was interrupted."],
         "said so",
     );
 }
@@ -266,4 +267,29 @@ fn the_plan_and_the_files_read_show_no_secret_in_debug_output() {
             assert!(!shown.contains(secret), "Debug shows {secret:?}: {shown}");
         }
     }
+}
+
+#[test]
+fn a_kept_backup_is_never_read_as_a_configuration_file() {
+    let home = Home::new();
+    home.put(".config/getmail/getmailrc-work", "getmailrc");
+    home.run(true, |o| o.keep_backups = true)
+        .ok("--keep-backups");
+    assert!(
+        home.path()
+            .join(".config/getmail/getmailrc-work.mailcred-backup")
+            .exists()
+    );
+
+    let again = home.apply();
+
+    assert!(
+        again.contains("No mail password found outside mailcred."),
+        "the backup is no getmail rc file:\n{again}"
+    );
+    assert_eq!(
+        home.read(".config/getmail/getmailrc-work.mailcred-backup"),
+        super::fixture("getmailrc"),
+        "and it is not rewritten"
+    );
 }
