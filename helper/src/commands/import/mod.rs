@@ -46,6 +46,10 @@ use crate::vault::Vault;
 use plan::{FileChange, Outcome, Plan};
 use sources::{Source, Unreadable};
 
+/// The shortest password looked for anywhere in a rewritten file: app
+/// passwords are 16 characters, and a shorter string may occur by chance.
+const MIN_SEARCHED: usize = 8;
+
 /// What `mailcred import` was asked to do.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -293,6 +297,22 @@ fn rewrite_one(
             });
             if fixed.is_some() {
                 return Err(format!("still holds a password at line {}", left.line));
+            }
+        }
+        // Nor anywhere else (a comment quoting it), unless a secret left in
+        // place on purpose is the same; short ones would match by chance.
+        for fixed in file.items.iter().map(|at| secret_of(*at)) {
+            let secret = fixed.secret.expose_secret();
+            let kept = parsed
+                .found
+                .iter()
+                .any(|f| f.secret.expose_secret() == secret);
+            if secret.len() >= MIN_SEARCHED && !kept && text.contains(secret) {
+                return Err(format!(
+                    "still holds a password outside the lines mailcred rewrites (a comment?), at \
+                     line {}: remove it and run the import again",
+                    lines::line_of(text, text.find(secret).expect("contained"))
+                ));
             }
         }
         Ok(())

@@ -293,3 +293,34 @@ fn a_kept_backup_is_never_read_as_a_configuration_file() {
         "and it is not rewritten"
     );
 }
+
+#[test]
+fn a_password_also_quoted_in_a_comment_puts_the_file_back_and_says_where() {
+    let home = Home::new();
+    let rc = "account work\nhost smtp.example.org\nuser ann\n# was: password abcd efgh ijkl mnop\npassword \"abcd efgh ijkl mnop\"\n";
+    home.write(".msmtprc", rc);
+
+    let mut out = Vec::new();
+    let failed = home.run_into(true, |_| {}, &mut out);
+
+    assert_eq!(failed.exit, exit::IO_ERROR, "{failed:?}");
+    assert!(
+        failed
+            .stderr
+            .contains("at line 4: remove it and run the import again"),
+        "{}",
+        failed.stderr
+    );
+    assert_eq!(home.read(".msmtprc"), rc, "the file is put back as it was");
+    assert!(
+        home.snapshot()
+            .iter()
+            .all(|(p, _)| !p.to_string_lossy().contains("mailcred")),
+        "no backup is left"
+    );
+    assert_eq!(
+        home.get("work"),
+        "abcd efgh ijkl mnop\n",
+        "what was stored stays"
+    );
+}
