@@ -88,6 +88,7 @@ fn a_run_stopped_between_store_and_rewrite_loses_nothing_and_the_next_finishes()
     assert_eq!(home.get("work"), "s3cr3t\n");
 }
 
+#[cfg(unix)]
 #[test]
 fn no_backup_is_left_unless_asked_and_a_kept_one_is_private_and_named() {
     let home = Home::new();
@@ -143,6 +144,7 @@ fn a_backup_left_by_an_interrupted_run_is_deleted_once_its_file_is_clean() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn the_rewritten_file_keeps_its_permissions_and_a_symbolic_link_stays_one() {
     let home = Home::new();
@@ -173,6 +175,7 @@ fn the_rewritten_file_keeps_its_permissions_and_a_symbolic_link_stays_one() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn a_fifo_or_an_endless_device_is_an_error_named_in_the_report_not_a_hang() {
     let home = Home::new();
