@@ -86,52 +86,30 @@ pub fn fold(sources: &mut Vec<Source>, items: Vec<Item>) {
                 let (Some(host), Some(user)) = (get("host"), get("user")) else {
                     continue;
                 };
-                let wanting = sources
-                    .iter_mut()
-                    .filter(|s| s.format == Format::Msmtp)
-                    .find_map(|s| {
-                        let at = s.parsed.wanting.iter().position(|w| {
-                            w.user == user && w.server.host.eq_ignore_ascii_case(&host)
-                        })?;
-                        Some((s, at))
-                    });
-                match wanting {
-                    Some((source, at)) => {
-                        let wanting = source.parsed.wanting.remove(at);
-                        source.parsed.found.push(Found {
-                            line: wanting.line,
-                            label: Some(wanting.label.clone()),
-                            what: format!(
-                                "msmtp account \"{}\", from msmtp's keyring item",
-                                wanting.label
-                            ),
-                            server: wanting.server,
-                            user: Some(user),
-                            secret: item.secret,
-                            git: None,
-                            change: Change::Edits {
-                                edits: vec![wanting.insert],
-                                per_account: None,
-                                git_urls: Vec::new(),
-                            },
-                        });
-                    }
-                    None => keyring.found.push(Found {
-                        line: 0,
-                        label: None,
-                        what: format!("msmtp's keyring item for {user} on {host}"),
-                        server: Server {
-                            protocol: Some(Protocol::Smtp),
-                            host,
-                            port: None,
-                            security: None,
-                        },
-                        user: Some(user),
-                        secret: item.secret,
-                        git: None,
-                        change: Change::Keep(MSMTP_KEEP),
-                    }),
+                if super::wanting::serve_msmtp(
+                    sources,
+                    &host,
+                    &user,
+                    &item.secret,
+                    "msmtp's keyring item",
+                ) {
+                    continue;
                 }
+                keyring.found.push(Found {
+                    line: 0,
+                    label: None,
+                    what: format!("msmtp's keyring item for {user} on {host}"),
+                    server: Server {
+                        protocol: Some(Protocol::Smtp),
+                        host,
+                        port: None,
+                        security: None,
+                    },
+                    user: Some(user),
+                    secret: item.secret,
+                    git: None,
+                    change: Change::Keep(MSMTP_KEEP),
+                });
             }
             Owner::Git => {
                 let (Some(scheme), Some(host), Some(user)) =

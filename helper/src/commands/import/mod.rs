@@ -28,6 +28,7 @@ pub mod plan;
 mod report;
 pub mod rewrite;
 pub mod sources;
+mod wanting;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -84,6 +85,7 @@ pub fn run(
         false => None,
     };
     let (mut sources, unreadable) = read_all(options);
+    wanting::netrc(&mut sources, |p| options.places.show(p));
     let mut notes = Vec::new();
     match others.items() {
         Ok(items) => keyring_items::fold(&mut sources, items),

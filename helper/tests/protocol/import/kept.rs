@@ -90,3 +90,38 @@ fn fetchmail_secrets_are_stored_with_the_remote_login_and_the_file_kept() {
         "options ssl"
     );
 }
+
+#[test]
+fn an_msmtp_account_reading_its_password_from_netrc_asks_mailcred_instead() {
+    let home = Home::new();
+    home.put(".netrc", "netrc");
+    let rc =
+        "account work\nhost smtp.example.org\nport 587\ntls on\nauth on\nuser ann@example.org\n";
+    home.write(".msmtprc", rc);
+
+    let report = home.apply();
+
+    assert_line(
+        &report,
+        &["~/.msmtprc:1: msmtp account \"work\", from ~/.netrc"],
+        "the account netrc served",
+    );
+    assert_eq!(
+        home.read(".msmtprc"),
+        rc.replace(
+            "account work\n",
+            "account work\npasswordeval \"mailcred get work\"\n"
+        ),
+        "msmtp asks mailcred now, so the netrc line can go"
+    );
+    assert_eq!(
+        home.read(".netrc"),
+        super::fixture("netrc"),
+        "netrc itself stays"
+    );
+    assert_eq!(
+        home.s.account_names(),
+        ["work"],
+        "one account for both:\n{report}"
+    );
+}
