@@ -13,7 +13,9 @@
 //! rewritten has nothing left to find.
 //!
 //! - [`found`]: what a reader finds; [`formats`]: one reader per format;
-//! - [`sources`]: the usual places, and reading them;
+//! - [`sources`]: the usual places, and reading them; [`keyring_items`]:
+//!   msmtp's and git-credential-libsecret's items; `wanting`: msmtp
+//!   accounts without a password, given the one netrc or an item holds;
 //! - [`plan`]: which account each secret goes to, each file's new text;
 //! - [`apply`]: the account steps; [`rewrite`]: replacing a file;
 //! - [`report`]: what the user is told.

@@ -6,8 +6,9 @@
 //!
 //! msmtp, fetchmail and curl read passwords from here, and none can be
 //! told to ask a program instead: the secrets of mail servers are stored,
-//! and the file is left as it is (the report says so). Entries of other
-//! servers are not looked at.
+//! and the file is left as it is (the report says so); an msmtp account
+//! that reads its password here is made to ask mailcred (`wanting`).
+//! Entries of other servers are not looked at.
 
 use secrecy::SecretString;
 
