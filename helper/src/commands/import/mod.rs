@@ -17,8 +17,8 @@
 //!   msmtp's and git-credential-libsecret's items; `wanting`: msmtp
 //!   accounts without a password, given the one netrc or an item holds;
 //! - [`plan`]: which account each secret goes to, each file's new text;
-//! - [`apply`]: the account steps; [`rewrite`]: replacing a file;
-//! - [`report`]: what the user is told.
+//! - `apply`: the account steps; [`rewrite`]: replacing a file;
+//! - `report`: what the user is told.
 
 mod apply;
 mod error;
