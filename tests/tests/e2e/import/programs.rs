@@ -14,9 +14,27 @@ fn msmtp(home: &Plaintext, account: &str) -> Outcome {
     )
 }
 
-/// neomutt in batch mode, with ~/.neomuttrc.
-fn neomutt(home: &Plaintext) -> Outcome {
-    let mut neomutt = home.command("neomutt");
+/// A neomutt of 2022-11 or later (with account_command), as
+/// `mail::neomutt` finds it: `MAILCRED_TEST_NEW_NEOMUTT`, else where
+/// `scripts/test` unpacks Debian's bookworm-backports one.
+fn newer_neomutt() -> String {
+    let path = std::env::var_os("MAILCRED_TEST_NEW_NEOMUTT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/neomutt-backports/usr/bin/neomutt")
+        });
+    assert!(
+        path.exists(),
+        "no newer neomutt at {}: run scripts/test; this test never skips",
+        path.display()
+    );
+    path.display().to_string()
+}
+
+/// `program` (a neomutt) in batch mode, with ~/.neomuttrc.
+fn neomutt(home: &Plaintext, program: &str) -> Outcome {
+    let mut neomutt = home.command(program);
     neomutt
         .args(["-n", "-F"])
         .arg(home.session.home().join(".neomuttrc"));
@@ -98,7 +116,11 @@ fn after_import_msmtp_mbsync_neomutt_and_git_send_email_log_in_with_the_rewritte
     let sent = [
         ("msmtp -a work", msmtp(&home, "work")),
         ("msmtp (default : work)", msmtp(&home, "default")),
-        ("neomutt", neomutt(&home)),
+        ("neomutt (Debian 12's)", neomutt(&home, "neomutt")),
+        (
+            "neomutt (with account_command)",
+            neomutt(&home, &newer_neomutt()),
+        ),
         ("git send-email", git_send_email(&home)),
     ];
     let auths: Vec<(String, String, bool)> = home
@@ -110,13 +132,13 @@ fn after_import_msmtp_mbsync_neomutt_and_git_send_email_log_in_with_the_rewritte
     let shown: Vec<String> = sent.iter().map(|(who, o)| format!("{who}: {o}")).collect();
     assert_eq!(
         auths,
-        vec![(USER.to_owned(), PASSWORD.to_owned(), true); 4],
+        vec![(USER.to_owned(), PASSWORD.to_owned(), true); sent.len()],
         "each sender logs in once, with the password from mailcred:\n{}",
         shown.join("\n")
     );
     assert_eq!(
         home.smtp.messages().len(),
-        4,
+        sent.len(),
         "each sender delivers its message"
     );
 
