@@ -235,3 +235,31 @@ fn the_report_shows_a_url_line_without_its_password_not_as_deleted() {
     );
     assert!(!report.contains("deleted"), "no line is deleted:\n{report}");
 }
+
+#[test]
+fn file_reads_a_sourced_file_in_the_format_named_and_only_it() {
+    use mailcred::commands::import::Format;
+    let home = Home::new();
+    home.put(".msmtprc", "msmtprc");
+    home.write(
+        ".config/neomutt/work",
+        "set smtp_url = smtp://ann@smtp.example.org:587/\nset smtp_pass = 's3cr3t'\n",
+    );
+
+    let report = home
+        .run(true, |o| {
+            o.files = vec![(Format::Mutt, home.path().join(".config/neomutt/work"))]
+        })
+        .ok("--file neomutt:~/.config/neomutt/work");
+
+    assert_eq!(
+        home.read(".config/neomutt/work"),
+        "set smtp_url = smtp://ann@smtp.example.org:587/\nset smtp_pass = \"`mailcred get ann`\"\n",
+        "the single quotes give way to mailcred's backticks:\n{report}"
+    );
+    assert_eq!(
+        home.read(".msmtprc"),
+        super::fixture("msmtprc"),
+        "the usual places are not read"
+    );
+}
