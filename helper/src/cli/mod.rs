@@ -15,6 +15,7 @@ use crate::commands::{self, CommandError, Context};
 mod add;
 mod login;
 mod oauth_args;
+mod import;
 
 use crate::terminal::printable;
 use crate::{exit, harden, secret_input};
@@ -97,6 +98,10 @@ pub enum Command {
         /// The account.
         account: String,
     },
+    /// Find the plaintext mail passwords in msmtp's, git's, mbsync's,
+    /// neomutt's… files and move them into the keyring (a dry run unless
+    /// --apply).
+    Import(import::ImportArgs),
     /// Write an account's git send-email settings with git config.
     Configure {
         /// Only `git` can be configured this way.
@@ -289,6 +294,7 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
             };
             commands::snippets::configure_git(&ctx, &account, scope, out)
         }
+        Command::Import(args) => import::run(&ctx, args, out),
         Command::Doctor => {
             let choice = commands::configured_store()?;
             commands::doctor::run(&ctx, choice.name(), out)

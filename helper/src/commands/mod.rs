@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod doctor;
 pub mod git;
+pub mod import;
 pub mod listing;
 pub mod login;
 pub mod lookup;
@@ -232,6 +233,9 @@ pub enum CommandError {
         /// The account.
         name: String,
     },
+    /// `mailcred import` failed.
+    #[error(transparent)]
+    Import(#[from] import::ImportError),
 }
 
 impl From<StoreError> for CommandError {
@@ -260,6 +264,7 @@ impl CommandError {
             Self::Tokens(e) => e.exit_code(),
             Self::SignInAgain { .. } | Self::SwitchUnfinished { .. } => exit::SIGN_IN_AGAIN,
             Self::OAuthAccount { .. } => exit::USAGE,
+            Self::Import(e) => e.exit_code(),
             Self::Vault(v) => match v {
                 VaultError::Store(s) => store_exit_code(s),
                 VaultError::Index(IndexError::Corrupt { .. }) => exit::DATA_DAMAGED,

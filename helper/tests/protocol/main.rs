@@ -13,12 +13,14 @@
 //! - [`replay`]: runs a transcript against an in-memory store;
 //! - [`transcript`]: reads the fixture format;
 //! - [`debug_output`]: `Debug` of everything near a secret shows none of it;
-//! - [`fuzz_inputs`]: the fuzz targets' checks on the kept corpus and regressions.
+//! - [`fuzz_inputs`]: the fuzz targets' checks on the kept corpus and regressions;
+//! - [`import`]: `mailcred import` of each program's files.
 
 mod accounts;
 mod debug_output;
 mod fuzz_inputs;
 mod git;
+mod import;
 mod layout;
 mod migration;
 mod oauth;

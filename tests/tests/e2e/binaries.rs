@@ -40,6 +40,7 @@ const SUBCOMMANDS: &[&str] = &[
     "configure",
     "git",
     "doctor",
+    "import",
     "test",
     "send",
 ];

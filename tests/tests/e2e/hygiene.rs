@@ -183,6 +183,7 @@ fn a_secret_appears_only_on_the_stdout_of_the_commands_that_print_it() {
         &work(&["config", "neomutt"]),
         &work(&["config", "git"]),
         &["doctor"],
+        &["import"],
         &["--version"],
         &["--help"],
     ] {

@@ -181,6 +181,7 @@ mod git_credential;
 mod git_imap;
 mod guided_add;
 mod hygiene;
+mod import;
 mod input_size;
 mod keyutils;
 mod layout;

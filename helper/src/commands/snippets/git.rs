@@ -147,7 +147,7 @@ pub(super) fn snippet(a: &Account) -> String {
 /// at the ends are kept, and only `"` and `\` need a backslash ("Double
 /// quote and backslash characters ... must be escaped"). Line breaks are
 /// refused before (`check_writable`): a subsection name cannot hold one.
-fn quoted(value: &str) -> String {
+pub(crate) fn quoted(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', r"\\").replace('"', "\\\""))
 }
 

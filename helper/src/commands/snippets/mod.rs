@@ -23,6 +23,8 @@ mod sync;
 use std::io::Write;
 
 pub use git::configure_git;
+/// git's quoting, for `mailcred import`'s rewrites.
+pub(crate) use git::quoted as git_quoted;
 
 use super::{CommandError, Context, accounts::find};
 use crate::accounts::{self, Account, Endpoint, Protocol, Security};

@@ -35,6 +35,7 @@ complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "remove" -d 'Remov
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "set-password" -d 'Replace an account\'s stored password (prompted, or --password-stdin)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "neomutt" -d 'neomutt\'s account_command: print username, login and password lines for the account on that server'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "config" -d 'Print a configuration snippet for msmtp, neomutt, git, mutt, mbsync, OfflineIMAP, getmail6, aerc or himalaya'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "import" -d 'Find the plaintext mail passwords in msmtp\'s, git\'s, mbsync\'s, neomutt\'s… files and move them into the keyring (a dry run unless --apply)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "configure" -d 'Write an account\'s git send-email settings with git config'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "git" -d 'Act as git\'s credential helper: `mailcred git get` is `git-credential-mailcred get`'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "doctor" -d 'Check that the keyring works, by storing, reading and deleting a throwaway secret'
@@ -106,6 +107,12 @@ complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -l username -
 complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -l type -d 'The protocol: smtp, imap or pop, with an `s` under TLS (smtps, imaps, pops). Answered for the account\'s endpoint of that protocol; nntp is not served' -r
 complete -c mailcred -n "__fish_mailcred_using_subcommand neomutt" -s h -l help -d 'Print help'
 complete -c mailcred -n "__fish_mailcred_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mailcred -n "__fish_mailcred_using_subcommand import" -l prefer -d 'Where files disagree on a password: FILE:LINE of the right one, or the name of the account whose stored password is right' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand import" -l file -d 'Read only this file, in this format (msmtp, netrc, authinfo, fetchmail, git-credentials, gitconfig, mbsync, neomutt, mutt, aerc, offlineimap, getmail), instead of the usual places. Repeatable' -r
+complete -c mailcred -n "__fish_mailcred_using_subcommand import" -l apply -d 'Store the passwords and rewrite the files to ask mailcred. Without it, only show what would be done'
+complete -c mailcred -n "__fish_mailcred_using_subcommand import" -l keep-backups -d 'Keep each rewritten file\'s old text next to it (FILE.mailcred-backup, readable by you only). It still holds the passwords'
+complete -c mailcred -n "__fish_mailcred_using_subcommand import" -l all -d 'Also import git-credential-store\'s passwords of other servers (https…), as git credentials'
+complete -c mailcred -n "__fish_mailcred_using_subcommand import" -s h -l help -d 'Print help'
 complete -c mailcred -n "__fish_mailcred_using_subcommand configure" -l local -d 'Write to the current repository instead of ~/.gitconfig'
 complete -c mailcred -n "__fish_mailcred_using_subcommand configure" -l global -d 'Write to ~/.gitconfig (the default)'
 complete -c mailcred -n "__fish_mailcred_using_subcommand configure" -s h -l help -d 'Print help'
