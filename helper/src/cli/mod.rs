@@ -13,9 +13,9 @@ use crate::commands::snippets::{GitScope, Tool};
 use crate::commands::{self, CommandError, Context};
 
 mod add;
+mod import;
 mod login;
 mod oauth_args;
-mod import;
 
 use crate::terminal::printable;
 use crate::{exit, harden, secret_input};
