@@ -195,6 +195,7 @@ mod oauth_readers;
 mod oauth_servers;
 mod odd_files;
 mod parallel;
+mod pass_store;
 mod plugin;
 mod reader_check;
 pub(crate) mod readers;

@@ -126,7 +126,7 @@ const NEEDS_PASSPHRASE: Hint = Hint::new(
 
 /// The cause of a failed pass run, from what pass and gpg said. `keys`
 /// names the keys an entry is encrypted to, when a secret key is missing.
-pub fn classify(action: &str, out: &Output, keys: impl FnOnce() -> String) -> StoreError {
+pub fn classify(action: &str, out: &Output, keys: impl FnOnce() -> Recipients) -> StoreError {
     let said = |needle: &str| out.stderr.contains(needle);
     if said("You must run:") && said("init") {
         return StoreError::NotSetUp {
@@ -135,10 +135,18 @@ pub fn classify(action: &str, out: &Output, keys: impl FnOnce() -> String) -> St
         };
     }
     if said("No secret key") {
+        // What gpg --quiet says for a key it holds but could not unlock
+        // (no pinentry, no terminal) too: tell the two apart by looking.
+        let recipients = keys();
+        if recipients.held_here {
+            return StoreError::Locked {
+                hint: NEEDS_PASSPHRASE,
+            };
+        }
         return StoreError::MissingKey {
             why: format!(
                 "cannot {action}: no secret key here for the entry, which is encrypted to {}",
-                keys()
+                recipients.names()
             ),
             hint: NO_SECRET_KEY,
         };
@@ -177,30 +185,58 @@ fn last_line(text: &str) -> &str {
         .trim()
 }
 
-/// The key ids `file` is encrypted to, from gpg's packet list (which reads
-/// the headers only and decrypts nothing).
-pub fn recipients(file: &Path, limit: Duration) -> String {
-    let args = [
+/// Whom an entry is encrypted to, and whether this machine's gpg holds
+/// the secret half of one of those keys.
+pub struct Recipients {
+    /// The key ids from the entry's headers, as gpg names them.
+    pub ids: Vec<String>,
+    /// A secret key of one of them is here (so it must have been locked).
+    pub held_here: bool,
+}
+
+impl Recipients {
+    /// `key A, key B`, for a message.
+    pub fn names(&self) -> String {
+        if self.ids.is_empty() {
+            "keys gpg could not list".into()
+        } else {
+            format!("key {}", self.ids.join(", key "))
+        }
+    }
+}
+
+/// The recipients of `file`, from gpg's packet list (which reads the
+/// headers only and decrypts nothing), and whether one's secret key is here.
+pub fn recipients(file: &Path, limit: Duration) -> Recipients {
+    let dir = file.parent().unwrap_or(file);
+    let gpg = |args: &[&OsStr]| {
+        run("gpg", args, dir, None, limit)
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+            .unwrap_or_default()
+    };
+    let packets = gpg(&[
         OsStr::new("--batch"),
         OsStr::new("--list-only"),
         OsStr::new("--list-packets"),
         file.as_os_str(),
-    ];
-    let dir = file.parent().unwrap_or(file);
-    let Ok(out) = run("gpg", &args, dir, None, limit) else {
-        return "keys gpg could not list".into();
-    };
-    let text = String::from_utf8_lossy(&out.stdout);
-    let ids: Vec<&str> = text
+    ]);
+    let ids: Vec<String> = packets
         .lines()
         .filter_map(|l| l.split("keyid ").nth(1))
-        .map(str::trim)
+        .map(|id| id.trim().to_owned())
         .collect();
-    if ids.is_empty() {
-        "keys gpg could not list".into()
-    } else {
-        format!("key {}", ids.join(", key "))
-    }
+    let secret = gpg(&[
+        OsStr::new("--batch"),
+        OsStr::new("--with-colons"),
+        OsStr::new("--list-secret-keys"),
+    ]);
+    let held_here = secret.lines().any(|l| {
+        (l.starts_with("sec:") || l.starts_with("ssb:"))
+            && l.split(':')
+                .nth(4)
+                .is_some_and(|id| ids.iter().any(|i| i == id))
+    });
+    Recipients { ids, held_here }
 }
 
 #[cfg(test)]
@@ -218,7 +254,10 @@ mod tests {
 
     #[test]
     fn each_cause_pass_and_gpg_report_gets_its_own_error() {
-        let keys = || "key B954947FABA29D84".to_owned();
+        let keys = || Recipients {
+            ids: vec!["B954947FABA29D84".into()],
+            held_here: false,
+        };
         let cases = [
             (
                 "Error: You must run:\n    pass init your-gpg-id\nbefore you may use the password store.\n",
@@ -235,6 +274,19 @@ mod tests {
             ),
             ("something new\n", "something new"),
         ];
+        let held = || Recipients {
+            ids: vec!["B954947FABA29D84".into()],
+            held_here: true,
+        };
+        let locked = classify(
+            "read",
+            &failed("gpg: decryption failed: No secret key\n"),
+            held,
+        );
+        assert!(
+            matches!(locked, StoreError::Locked { .. }),
+            "a secret key that is here but was not unlocked is a locked store, not a missing key: {locked:?}"
+        );
         for (stderr, expected) in cases {
             let message = classify("read", &failed(stderr), keys).to_string();
             assert!(
