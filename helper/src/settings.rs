@@ -228,6 +228,30 @@ mod tests {
     }
 
     #[test]
+    fn pass_settings_take_an_absolute_or_home_folder_and_a_relative_prefix() {
+        let file = |dir: Option<&str>, prefix: Option<&str>| PassFile {
+            dir: dir.map(PathBuf::from),
+            prefix: prefix.map(str::to_owned),
+        };
+        let given = pass_settings(file(Some("/srv/pass"), Some("team/mail")), "test").unwrap();
+        assert_eq!(given.dir, PathBuf::from("/srv/pass"));
+        assert_eq!(given.prefix, "team/mail");
+        let home = pass_settings(file(Some("~/store"), None), "test").unwrap();
+        assert_eq!(
+            home.dir,
+            std::env::home_dir().unwrap_or_default().join("store"),
+            "~/ is the home folder, as pass's documentation writes it"
+        );
+        assert_eq!(home.prefix, PassSettings::DEFAULT_PREFIX);
+        for (dir, prefix) in [(Some("relative/store"), None), (None, Some("../up"))] {
+            assert!(
+                pass_settings(file(dir, prefix), "test").is_err(),
+                "{dir:?} {prefix:?} must be refused: it names no folder of its own in the store"
+            );
+        }
+    }
+
+    #[test]
     fn a_timeout_is_whole_seconds_from_one_to_an_hour() {
         assert_eq!(parse_timeout("2", "test").unwrap(), Duration::from_secs(2));
         assert_eq!(

@@ -102,3 +102,35 @@ fn a_key_whose_passphrase_nobody_can_type_fails_with_81_instead_of_hanging() {
 
     assert_fails_cleanly(&got, KEYRING_LOCKED, "passphrase");
 }
+
+/// A pass that never finishes (gpg-agent waiting at a pinentry nobody
+/// sees) must not hang the mail program that asked, nor outlive mailcred.
+#[test]
+fn a_pass_that_never_finishes_fails_with_80_within_the_deadline_and_is_killed() {
+    let (pass, _) = PassSession::start();
+    add_work(&pass, "work-app-password");
+    let fake = pass.session.home().join("hanging-bin");
+    fs::create_dir(&fake).unwrap();
+    // It writes its pid, which `exec` keeps for the sleep.
+    let pid_file = pass.session.home().join("hanging-pass.pid");
+    let script = format!(
+        "#!/bin/sh\necho $$ > '{}'\nexec sleep 3600\n",
+        pid_file.display()
+    );
+    fs::write(fake.join("pass"), script).unwrap();
+    fs::set_permissions(fake.join("pass"), fs::Permissions::from_mode(0o755)).unwrap();
+
+    let mut get = pass.command(bin(MAILCRED));
+    get.env("PATH", format!("{}:/usr/bin:/bin", fake.display()))
+        .env("MAILCRED_KEYRING_TIMEOUT", "1")
+        .args(["get", "work"]);
+    let got = run(get, b"");
+
+    let pid = fs::read_to_string(&pid_file).expect("the hanging pass was the one run");
+    assert_fails_cleanly(&got, KEYRING_UNAVAILABLE, "did not answer within");
+    assert!(
+        !std::path::Path::new("/proc").join(pid.trim()).exists(),
+        "the timed-out pass (pid {}) must be killed, not left sleeping",
+        pid.trim()
+    );
+}
