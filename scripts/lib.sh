@@ -8,8 +8,9 @@ shopt -s inherit_errexit
 # Debian packages the build needs: a C compiler for ring (TLS in mailcred-smtp).
 # The Secret Service store speaks D-Bus in Rust (zbus): no libdbus headers.
 BUILD_PACKAGES="gcc libc6-dev"
-# Packages that make a private, headless Secret Service possible.
-KEYRING_PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools keyutils"
+# Packages that make a private, headless Secret Service possible; and pass
+# with gpg (and its agent) for the pass store's tests.
+KEYRING_PACKAGES="dbus dbus-x11 gnome-keyring libsecret-tools keyutils pass gnupg gpg-agent"
 # The real mail tools and what the test SMTP server and git send-email need.
 MAIL_TEST_PACKAGES="msmtp neomutt openssl python3-venv libauthen-sasl-perl libio-socket-ssl-perl time"
 # The Windows tests: the mingw-w64 cross compiler for x86_64 (the Rust

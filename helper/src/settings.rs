@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use crate::private_files::read_regular_file;
 use std::time::Duration;
 
-use crate::store::{StoreChoice, StoreConfig};
+use crate::store::{PassSettings, StoreChoice, StoreConfig};
 
 /// The environment variable that picks a store for one run.
 pub const STORE_VARIABLE: &str = "MAILCRED_STORE";
@@ -52,6 +52,14 @@ pub enum SettingsError {
         /// Where it came from.
         origin: String,
     },
+    /// The `"pass"` settings cannot be used.
+    #[error("the pass store settings (in {origin}) cannot be used: {reason}")]
+    BadPass {
+        /// What is wrong.
+        reason: String,
+        /// Where they came from.
+        origin: String,
+    },
     /// The settings file could not be read or parsed.
     #[error("cannot read the settings file {path}: {reason}")]
     Unreadable {
@@ -66,6 +74,15 @@ pub enum SettingsError {
 struct SettingsFile {
     store: Option<String>,
     keyring_timeout_seconds: Option<serde_json::Value>,
+    pass: Option<PassFile>,
+}
+
+/// `"pass": {"dir": "/home/u/.password-store", "prefix": "mailcred"}`.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PassFile {
+    dir: Option<PathBuf>,
+    prefix: Option<String>,
 }
 
 /// The settings file: `settings.json` in the configuration folder
@@ -113,7 +130,39 @@ pub fn store_config() -> Result<StoreConfig, SettingsError> {
         }
         (None, None) => StoreConfig::DEFAULT_DEADLINE,
     };
-    Ok(StoreConfig { choice, deadline })
+    let pass = pass_settings(file.pass.unwrap_or_default(), &origin())?;
+    Ok(StoreConfig {
+        choice,
+        deadline,
+        pass,
+    })
+}
+
+/// The pass store's settings: the file's, else pass's own defaults. A
+/// `dir` starting `~/` is under the home folder, as in pass's documentation.
+fn pass_settings(file: PassFile, origin: &str) -> Result<PassSettings, SettingsError> {
+    let bad = |reason: String| SettingsError::BadPass {
+        reason,
+        origin: origin.to_owned(),
+    };
+    let dir = match file.dir {
+        None => PassSettings::default_dir(),
+        Some(dir) => match dir.strip_prefix("~") {
+            Ok(rest) => std::env::home_dir().unwrap_or_default().join(rest),
+            Err(_) if dir.is_absolute() => dir,
+            Err(_) => {
+                return Err(bad(format!(
+                    "\"dir\" must be an absolute folder (or start with ~/), not {}",
+                    dir.display()
+                )));
+            }
+        },
+    };
+    let prefix = file
+        .prefix
+        .unwrap_or_else(|| PassSettings::DEFAULT_PREFIX.into());
+    PassSettings::check_prefix(&prefix).map_err(bad)?;
+    Ok(PassSettings { dir, prefix })
 }
 
 /// The store asked for (for `doctor`).
@@ -174,8 +223,32 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "unknown store \"memory\" (from MAILCRED_STORE); this build knows: \
-             secret-service (default), keyutils"
+             secret-service (default), keyutils, pass"
         );
+    }
+
+    #[test]
+    fn pass_settings_take_an_absolute_or_home_folder_and_a_relative_prefix() {
+        let file = |dir: Option<&str>, prefix: Option<&str>| PassFile {
+            dir: dir.map(PathBuf::from),
+            prefix: prefix.map(str::to_owned),
+        };
+        let given = pass_settings(file(Some("/srv/pass"), Some("team/mail")), "test").unwrap();
+        assert_eq!(given.dir, PathBuf::from("/srv/pass"));
+        assert_eq!(given.prefix, "team/mail");
+        let home = pass_settings(file(Some("~/store"), None), "test").unwrap();
+        assert_eq!(
+            home.dir,
+            std::env::home_dir().unwrap_or_default().join("store"),
+            "~/ is the home folder, as pass's documentation writes it"
+        );
+        assert_eq!(home.prefix, PassSettings::DEFAULT_PREFIX);
+        for (dir, prefix) in [(Some("relative/store"), None), (None, Some("../up"))] {
+            assert!(
+                pass_settings(file(dir, prefix), "test").is_err(),
+                "{dir:?} {prefix:?} must be refused: it names no folder of its own in the store"
+            );
+        }
     }
 
     #[test]

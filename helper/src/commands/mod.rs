@@ -45,12 +45,13 @@ impl<'a> Context<'a> {
     /// configured deadline, and the user's index.
     pub fn from_environment() -> Result<Context<'static>, CommandError> {
         let config = settings::store_config()?;
+        let warning = config.choice.warning();
         Ok(Context {
             index: IndexFile::default_location().map_err(VaultError::from)?,
             accounts: AccountFile::default_location()?,
             now: now(),
             opener: Arc::new(move || config.open()),
-            warning: config.choice.warning(),
+            warning,
             tokens: Arc::new(Companion::default()),
         })
     }
@@ -296,7 +297,10 @@ pub fn store_exit_code(e: &StoreError) -> u8 {
     match e {
         StoreError::Unavailable { .. } | StoreError::TimedOut { .. } => exit::KEYRING_UNAVAILABLE,
         StoreError::Locked { .. } => exit::KEYRING_LOCKED,
-        StoreError::NoDefaultCollection { .. } | StoreError::Unsupported { .. } => exit::CONFIG,
+        StoreError::NoDefaultCollection { .. }
+        | StoreError::Unsupported { .. }
+        | StoreError::NotSetUp { .. }
+        | StoreError::MissingKey { .. } => exit::CONFIG,
         StoreError::Ambiguous { .. } | StoreError::Damaged { .. } => exit::DATA_DAMAGED,
         StoreError::Conflict { .. } => exit::TEMPORARY,
         // A full keyring is a keyring failure ("70: keyring failure"), told

@@ -7,7 +7,9 @@
 
 use std::time::Duration;
 
-use super::{Deadline, InParts, KeyringStore, SecretStore, StoreError};
+#[cfg(target_os = "linux")]
+use super::PassStore;
+use super::{Deadline, InParts, KeyringStore, PassSettings, SecretStore, StoreError};
 
 /// Which store to use. Chosen explicitly, never by falling back: a helper
 /// that quietly kept app passwords in memory would lose them.
@@ -21,6 +23,8 @@ pub enum StoreChoice {
     Keychain,
     /// The Windows Credential Manager.
     CredentialManager,
+    /// pass, the standard unix password manager (gpg files in a folder).
+    Pass,
 }
 
 /// The stores this build can open, platform default first.
@@ -33,15 +37,18 @@ const COMPILED_IN: &[StoreChoice] = &[
     StoreChoice::Keychain,
     #[cfg(target_os = "windows")]
     StoreChoice::CredentialManager,
+    #[cfg(target_os = "linux")]
+    StoreChoice::Pass,
 ];
 
 impl StoreChoice {
     /// Every store mailcred knows, on any platform.
-    pub const ALL: [StoreChoice; 4] = [
+    pub const ALL: [StoreChoice; 5] = [
         Self::SecretService,
         Self::Keyutils,
         Self::Keychain,
         Self::CredentialManager,
+        Self::Pass,
     ];
 
     /// The stores compiled into this build.
@@ -60,7 +67,7 @@ impl StoreChoice {
 
     /// Whether this store is the default on its platform.
     pub const fn is_platform_default(self) -> bool {
-        !matches!(self, Self::Keyutils)
+        !matches!(self, Self::Keyutils | Self::Pass)
     }
 
     /// The name users type.
@@ -70,6 +77,7 @@ impl StoreChoice {
             Self::Keyutils => "keyutils",
             Self::Keychain => "keychain",
             Self::CredentialManager => "credential-manager",
+            Self::Pass => "pass",
         }
     }
 
@@ -84,7 +92,7 @@ impl StoreChoice {
     /// The platform it exists on.
     pub const fn platform(self) -> &'static str {
         match self {
-            Self::SecretService | Self::Keyutils => "Linux",
+            Self::SecretService | Self::Keyutils | Self::Pass => "Linux",
             Self::Keychain => "macOS",
             Self::CredentialManager => "Windows",
         }
@@ -99,6 +107,9 @@ impl StoreChoice {
             Self::Keyutils => "the kernel keyring, RAM only: secrets are lost at reboot",
             Self::Keychain => "the login keychain",
             Self::CredentialManager => "the Windows Credential Manager",
+            Self::Pass => {
+                "pass, the standard unix password manager: gpg-encrypted entries in a password store folder (\"pass\" in settings.json: \"dir\", \"prefix\")"
+            }
         }
     }
 
@@ -114,7 +125,7 @@ impl StoreChoice {
             Self::CredentialManager => Some(2560),
             // The largest payload of a kernel `user` key.
             Self::Keyutils => Some(32767),
-            Self::SecretService | Self::Keychain => None,
+            Self::SecretService | Self::Keychain | Self::Pass => None,
         }
     }
 
@@ -175,13 +186,16 @@ pub struct UnknownStore {
     pub known: String,
 }
 
-/// What the settings ask for: a store and how long to wait for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the settings ask for: a store, how long to wait for it, and where
+/// the pass store is (read only when `choice` is pass).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreConfig {
     /// The store.
     pub choice: StoreChoice,
     /// How long any one call may take, opening included.
     pub deadline: Duration,
+    /// The pass store's folder and prefix.
+    pub pass: PassSettings,
 }
 
 impl StoreConfig {
@@ -192,13 +206,32 @@ impl StoreConfig {
     /// answer.
     pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(20);
 
+    /// `choice` with `deadline`, and the pass store where pass keeps it by
+    /// default (`PASSWORD_STORE_DIR`, `~/.password-store`).
+    pub fn new(choice: StoreChoice, deadline: Duration) -> Self {
+        Self {
+            choice,
+            deadline,
+            pass: PassSettings::from_environment(),
+        }
+    }
+
     /// Opens the store, every call of it (opening too) bounded by the
     /// deadline, and long secrets kept in parts where its items are small.
     /// The deadline is below the parts, so that it bounds each call, not a
     /// whole write of many.
     pub fn open(&self) -> Result<Box<dyn SecretStore>, StoreError> {
-        // Every store so far is a keyring-core backend; a store of another
-        // kind (OpenBao) gets its own `match self.choice` arm here.
+        #[cfg(target_os = "linux")]
+        if self.choice == StoreChoice::Pass {
+            // pass's own runs end a little before the deadline, killed with
+            // their gpg, so that none is left behind waiting for a pinentry.
+            let runs = self.deadline.mul_f64(0.9);
+            let settings = self.pass.clone();
+            let store = Deadline::open(self.deadline, PassStore::TIMED_OUT, move || {
+                PassStore::open(settings, runs)
+            })?;
+            return Ok(Box::new(store));
+        }
         let choice = self.choice;
         let store = Deadline::open(
             self.deadline,
@@ -251,7 +284,7 @@ mod tests {
         let error = StoreChoice::compiled_in_by_name("keychain").unwrap_err();
         assert_eq!(
             error.to_string(),
-            "unknown store \"keychain\"; this build knows: secret-service (default), keyutils"
+            "unknown store \"keychain\"; this build knows: secret-service (default), keyutils, pass"
         );
     }
 }

@@ -102,6 +102,24 @@ pub enum StoreError {
         /// How to make room.
         hint: Hint,
     },
+    /// The store is there but not ready for secrets (pass: no password
+    /// store in that folder, or no `.gpg-id` that says whom to encrypt to).
+    #[error("the store is not set up: {why}{hint}")]
+    NotSetUp {
+        /// What is missing.
+        why: String,
+        /// How to set it up.
+        hint: Hint,
+    },
+    /// gpg lacks a key the store needs: a secret key to decrypt an item,
+    /// or a recipient's public key to encrypt one.
+    #[error("gpg is missing a key: {why}{hint}")]
+    MissingKey {
+        /// Which key, and for what.
+        why: String,
+        /// How to get or add it.
+        hint: Hint,
+    },
     /// A failure with no better name.
     #[error("the keyring failed: {reason}{hint}")]
     Failed {

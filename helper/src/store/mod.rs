@@ -53,6 +53,7 @@ mod keyring;
 mod lazy;
 mod memory;
 mod parts;
+mod pass;
 
 pub use choice::{StoreChoice, StoreConfig, UnknownStore};
 pub use deadline::Deadline;
@@ -62,6 +63,9 @@ pub use keyring::KeyringStore;
 pub use lazy::LazyStore;
 pub use memory::MemoryStore;
 pub use parts::InParts;
+pub use pass::PassSettings;
+#[cfg(target_os = "linux")]
+pub use pass::PassStore;
 
 use zeroize::Zeroizing;
 

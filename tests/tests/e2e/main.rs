@@ -7,7 +7,7 @@
 //! Requests and answers are written as the transcripts git exchanges.
 
 use mailcred_e2e::{
-    HELPER, KeyringSession, MAILCRED, Outcome, bin, path_with_binaries, require, run,
+    HELPER, KeyringSession, MAILCRED, Outcome, bin, finish, path_with_binaries, require, run, start,
 };
 
 /// Alice's app password for a mail server, as git approves it.
@@ -195,6 +195,7 @@ mod oauth_readers;
 mod oauth_servers;
 mod odd_files;
 mod parallel;
+mod pass_store;
 mod plugin;
 mod reader_check;
 pub(crate) mod readers;

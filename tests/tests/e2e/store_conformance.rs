@@ -64,3 +64,20 @@ fn keyutils_passes_the_store_conformance_suite() {
     );
     eprintln!("{}", outcome.stdout);
 }
+
+/// pass with a throwaway key (no passphrase) in a private GNUPGHOME and a
+/// private password store, opened as `MAILCRED_STORE=pass` would open it.
+#[test]
+fn pass_passes_the_store_conformance_suite() {
+    let (pass, _) = super::pass_store::PassSession::start();
+    let mut command = pass.command(RUNNER);
+    command.arg("pass");
+
+    let outcome = run(command, b"");
+
+    assert!(
+        outcome.success(),
+        "pass must keep the store contract:\n{outcome}"
+    );
+    eprintln!("{}", outcome.stdout);
+}

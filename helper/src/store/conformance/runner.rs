@@ -52,10 +52,7 @@ pub fn main(args: impl Iterator<Item = String>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let config = StoreConfig {
-        choice,
-        deadline: StoreConfig::DEFAULT_DEADLINE,
-    };
+    let config = StoreConfig::new(choice, StoreConfig::DEFAULT_DEADLINE);
     if let Err(why) = probe(&config) {
         println!("UNUSABLE {name}: {why}");
         return ExitCode::from(3);

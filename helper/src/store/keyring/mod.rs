@@ -96,6 +96,7 @@ impl SecretStore for KeyringStore {
             StoreChoice::Keyutils => "Linux kernel keyutils (RAM only)".into(),
             StoreChoice::Keychain => "macOS Keychain".into(),
             StoreChoice::CredentialManager => "Windows Credential Manager".into(),
+            StoreChoice::Pass => "pass (not a keyring-core store)".into(),
         }
     }
 

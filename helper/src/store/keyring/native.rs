@@ -20,7 +20,8 @@ pub(super) fn timed_out(choice: StoreChoice) -> Hint {
         StoreChoice::CredentialManager => Hint::new(
             "Windows may be showing a credential prompt: answer it, or raise \"keyring_timeout_seconds\" in settings.json",
         ),
-        StoreChoice::SecretService => Hint::NONE,
+        // Not keyring-core backends: they have hints of their own.
+        StoreChoice::SecretService | StoreChoice::Pass => Hint::NONE,
     }
 }
 
@@ -74,7 +75,7 @@ fn no_access(choice: StoreChoice, detail: String) -> StoreError {
                 "Credential Manager needs an interactive logon: run mailcred as the logged-in user, not from a service or a network logon",
             ),
         },
-        StoreChoice::SecretService => StoreError::failed(detail),
+        StoreChoice::SecretService | StoreChoice::Pass => StoreError::failed(detail),
     }
 }
 
@@ -83,9 +84,10 @@ fn failed(choice: StoreChoice, reason: String) -> StoreError {
         StoreChoice::Keyutils => Hint::new(
             "the kernel limits how much a user keeps in keys (/proc/sys/kernel/keys/maxbytes); `keyctl show @u` lists what is there",
         ),
-        StoreChoice::CredentialManager | StoreChoice::Keychain | StoreChoice::SecretService => {
-            Hint::NONE
-        }
+        StoreChoice::CredentialManager
+        | StoreChoice::Keychain
+        | StoreChoice::SecretService
+        | StoreChoice::Pass => Hint::NONE,
     };
     StoreError::Failed { reason, hint }
 }
