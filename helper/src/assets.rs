@@ -26,6 +26,33 @@ mod account_names;
 mod oauth;
 mod smtp;
 
+/// A companion program (`mailcred-smtp`, `mailcred-oauth`) as a clap
+/// command for its man page: the usage lines given, and its own `-h` and
+/// `-V` (the companions parse their arguments themselves).
+fn companion_for_page(name: &'static str, usage: &[String]) -> clap::Command {
+    use clap::{Arg, ArgAction, Command};
+    Command::new(name)
+        .bin_name(name)
+        .version(VERSION)
+        .override_usage(usage.join("\n"))
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("Print the usage"),
+        )
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("Print the version"),
+        )
+}
+
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The release date of [`VERSION`], as in CHANGELOG.md (`packaging/test`
 /// checks that they agree). A fixed date keeps the pages reproducible.

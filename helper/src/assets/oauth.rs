@@ -3,10 +3,8 @@
 //! mailcred, not by hand. Every package installs it in `bin`, and Debian's
 //! policy (lintian's `no-manual-page`) wants a page for every program there.
 
-use clap::{Arg, ArgAction, Command};
+use clap::Command;
 use clap_mangen::roff::{Roff, bold, italic, roman};
-
-use super::VERSION;
 
 const OAUTH: &str = "mailcred-oauth";
 
@@ -18,9 +16,7 @@ pub(super) fn command_for_page() -> Command {
         format!("{OAUTH} refresh < REQUEST"),
         format!("{OAUTH} -h|--help|-V|--version"),
     ];
-    Command::new(OAUTH)
-        .bin_name(OAUTH)
-        .version(VERSION)
+    super::companion_for_page(OAUTH, &usage)
         .about("The OAuth2 client behind `mailcred login` and `mailcred get`")
         .long_about(
             "The OAuth2 client behind `mailcred add --auth oauth2`, `mailcred login` and \
@@ -35,23 +31,6 @@ pub(super) fn command_for_page() -> Command {
              mailcred saves in the store. No token is ever in its arguments or environment. \
              On failure it prints nothing on stdout and one line on stderr that says what \
              happened and what to do. Use it through mailcred.",
-        )
-        .override_usage(usage.join("\n"))
-        .disable_help_flag(true)
-        .disable_version_flag(true)
-        .arg(
-            Arg::new("help")
-                .short('h')
-                .long("help")
-                .action(ArgAction::Help)
-                .help("Print the usage"),
-        )
-        .arg(
-            Arg::new("version")
-                .short('V')
-                .long("version")
-                .action(ArgAction::Version)
-                .help("Print the version"),
         )
 }
 

@@ -9,8 +9,6 @@ use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, roman};
 use mailcred_core::smtp_options::{CommandLine, Kind, Operand, Opt, SEND, TEST};
 
-use super::VERSION;
-
 /// The program behind `mailcred test` and `mailcred send`.
 const SMTP: &str = crate::external::SMTP_PROGRAM;
 
@@ -57,9 +55,7 @@ pub(super) fn command_for_page() -> Command {
         SEND.usage_for(SMTP),
         format!("{SMTP} -h|--help|-V|--version"),
     ];
-    Command::new(SMTP)
-        .bin_name(SMTP)
-        .version(VERSION)
+    super::companion_for_page(SMTP, &usage)
         .about("The SMTP client behind `mailcred test` and `mailcred send`")
         .long_about(
             "The SMTP client behind `mailcred test` and `mailcred send`, from the \
@@ -68,23 +64,6 @@ pub(super) fn command_for_page() -> Command {
              links no SMTP or TLS code; it is found beside mailcred, else on PATH. \
              Use it through mailcred: `mailcred-smtp test ARGS` is `mailcred test ARGS`, \
              and `mailcred-smtp send ARGS` is `mailcred send ARGS`.",
-        )
-        .override_usage(usage.join("\n"))
-        .disable_help_flag(true)
-        .disable_version_flag(true)
-        .arg(
-            Arg::new("help")
-                .short('h')
-                .long("help")
-                .action(ArgAction::Help)
-                .help("Print the usage"),
-        )
-        .arg(
-            Arg::new("version")
-                .short('V')
-                .long("version")
-                .action(ArgAction::Version)
-                .help("Print the version"),
         )
 }
 
