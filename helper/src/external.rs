@@ -59,3 +59,20 @@ pub(crate) fn find(name: &str) -> Option<PathBuf> {
         .unwrap_or_default();
     beside.into_iter().chain(on_path).find(|p| p.is_file())
 }
+
+/// Starts `command`, trying again for a moment while its program is "text
+/// file busy" (ETXTBSY): another thread's child, forked while the program
+/// was being written (an upgrade installing it, or a test writing a
+/// stand-in), still holds it open for writing until that child execs.
+pub(crate) fn spawn_when_not_busy(command: &mut Command) -> std::io::Result<std::process::Child> {
+    let mut tries = 0;
+    loop {
+        match command.spawn() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}

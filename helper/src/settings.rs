@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use crate::private_files::read_regular_file;
 use std::time::Duration;
 
-use crate::store::{PassSettings, StoreChoice, StoreConfig};
+use crate::store::{
+    OpenBaoFile, OpenBaoSettings, PassSettings, StoreChoice, StoreConfig, Surroundings,
+};
 
 /// The environment variable that picks a store for one run.
 pub const STORE_VARIABLE: &str = "MAILCRED_STORE";
@@ -60,6 +62,17 @@ pub enum SettingsError {
         /// Where they came from.
         origin: String,
     },
+    /// An `"openbao"` setting, or the variable standing in for it, cannot
+    /// be used.
+    #[error("the OpenBao setting \"{key}\" (from {origin}) cannot be used: {reason}")]
+    BadOpenBao {
+        /// The key of the `"openbao"` object.
+        key: &'static str,
+        /// The settings file, or the variable the value came from.
+        origin: String,
+        /// What is wrong, and what to do.
+        reason: String,
+    },
     /// The settings file could not be read or parsed.
     #[error("cannot read the settings file {path}: {reason}")]
     Unreadable {
@@ -75,6 +88,7 @@ struct SettingsFile {
     store: Option<String>,
     keyring_timeout_seconds: Option<serde_json::Value>,
     pass: Option<PassFile>,
+    openbao: Option<OpenBaoFile>,
 }
 
 /// `"pass": {"dir": "/home/u/.password-store", "prefix": "mailcred"}`.
@@ -100,21 +114,57 @@ pub fn settings_path() -> Option<PathBuf> {
     }
 }
 
+/// What chose the store, for `doctor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChosenBy {
+    /// `MAILCRED_STORE`.
+    Variable,
+    /// The settings file's `"store"`.
+    File(PathBuf),
+    /// Nothing: the platform's default.
+    Default,
+}
+
+impl std::fmt::Display for ChosenBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Variable => write!(f, "chosen by {STORE_VARIABLE}"),
+            Self::File(path) => write!(f, "chosen by {}", path.display()),
+            Self::Default => write!(
+                f,
+                "the default: neither {STORE_VARIABLE} nor settings.json names one"
+            ),
+        }
+    }
+}
+
 /// The store and deadline asked for by the environment and the settings file.
 pub fn store_config() -> Result<StoreConfig, SettingsError> {
+    store_config_chosen().map(|(config, _)| config)
+}
+
+/// [`store_config`], and what chose the store.
+pub fn store_config_chosen() -> Result<(StoreConfig, ChosenBy), SettingsError> {
     let (file, path) = read_file()?;
     let origin = || {
         path.as_ref()
             .map_or_else(String::new, |p| p.display().to_string())
     };
-    let choice = match (std::env::var_os(STORE_VARIABLE), &file.store) {
-        (Some(name), _) => parse_store(&name.to_string_lossy(), STORE_VARIABLE)?,
-        (None, Some(name)) => parse_store(name, &origin())?,
-        (None, None) => {
+    let (choice, chosen_by) = match (std::env::var_os(STORE_VARIABLE), &file.store) {
+        (Some(name), _) => (
+            parse_store(&name.to_string_lossy(), STORE_VARIABLE)?,
+            ChosenBy::Variable,
+        ),
+        (None, Some(name)) => (
+            parse_store(name, &origin())?,
+            ChosenBy::File(path.clone().unwrap_or_default()),
+        ),
+        (None, None) => (
             StoreChoice::platform_default().ok_or_else(|| SettingsError::NoDefaultStore {
                 known: StoreChoice::compiled_in_list(),
-            })?
-        }
+            })?,
+            ChosenBy::Default,
+        ),
     };
     let deadline = match (
         std::env::var_os(TIMEOUT_VARIABLE),
@@ -131,11 +181,30 @@ pub fn store_config() -> Result<StoreConfig, SettingsError> {
         (None, None) => StoreConfig::DEFAULT_DEADLINE,
     };
     let pass = pass_settings(file.pass.unwrap_or_default(), &origin())?;
-    Ok(StoreConfig {
+    // Only when chosen: the variables it falls back on need not be set
+    // for any other store.
+    let openbao = if choice == StoreChoice::OpenBao {
+        let origin = path
+            .as_ref()
+            .map_or_else(|| "the environment".into(), |p| p.display().to_string());
+        let file = file.openbao.unwrap_or_default();
+        let settings = OpenBaoSettings::resolve(&file, &origin, &Surroundings::of_this_process())
+            .map_err(|bad| SettingsError::BadOpenBao {
+            key: bad.key,
+            origin: bad.origin,
+            reason: bad.reason,
+        })?;
+        Some(settings)
+    } else {
+        None
+    };
+    let config = StoreConfig {
         choice,
         deadline,
         pass,
-    })
+        openbao,
+    };
+    Ok((config, chosen_by))
 }
 
 /// The pass store's settings: the file's, else pass's own defaults. A
@@ -223,7 +292,7 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "unknown store \"memory\" (from MAILCRED_STORE); this build knows: \
-             secret-service (default), keyutils, pass"
+             secret-service (default), keyutils, pass, openbao"
         );
     }
 

@@ -302,7 +302,10 @@ pub fn store_exit_code(e: &StoreError) -> u8 {
         | StoreError::NotSetUp { .. }
         | StoreError::MissingKey { .. } => exit::CONFIG,
         StoreError::Ambiguous { .. } | StoreError::Damaged { .. } => exit::DATA_DAMAGED,
-        StoreError::Conflict { .. } => exit::TEMPORARY,
+        StoreError::Conflict { .. } | StoreError::Temporary { .. } => exit::TEMPORARY,
+        StoreError::Denied { .. } => exit::NO_PERMISSION,
+        StoreError::LoginExpired { .. } => exit::KEYRING_LOCKED,
+        StoreError::BadAnswer { .. } => exit::PROTOCOL,
         // A full keyring is a keyring failure ("70: keyring failure"), told
         // apart by its message: what fills it and how to make room.
         StoreError::Failed { .. }

@@ -89,7 +89,7 @@ fn run(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    let mut child = spawn_when_not_busy(&mut command).map_err(io)?;
+    let mut child = crate::external::spawn_when_not_busy(&mut command).map_err(io)?;
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let stdout = child.stdout.take().expect("stdout is piped");
     let answer = read_bounded(stdout);
@@ -198,23 +198,6 @@ fn wait(
         }
         thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(10));
-    }
-}
-
-/// Starts `command`, trying again for a moment while its program is "text
-/// file busy" (ETXTBSY): another thread's child, forked while the program
-/// was being written (an upgrade installing it, or a test writing a
-/// stand-in), still holds it open for writing until that child execs.
-fn spawn_when_not_busy(command: &mut Command) -> std::io::Result<std::process::Child> {
-    let mut tries = 0;
-    loop {
-        match command.spawn() {
-            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
-                tries += 1;
-                thread::sleep(Duration::from_millis(10));
-            }
-            other => return other,
-        }
     }
 }
 

@@ -9,7 +9,10 @@ use std::time::Duration;
 
 #[cfg(target_os = "linux")]
 use super::PassStore;
-use super::{Deadline, InParts, KeyringStore, PassSettings, SecretStore, StoreError};
+use super::{
+    Deadline, Hint, InParts, KeyringStore, OpenBaoSettings, OpenBaoStore, PassSettings, Ready,
+    SecretStore, StoreError,
+};
 
 /// Which store to use. Chosen explicitly, never by falling back: a helper
 /// that quietly kept app passwords in memory would lose them.
@@ -25,6 +28,8 @@ pub enum StoreChoice {
     CredentialManager,
     /// pass, the standard unix password manager (gpg files in a folder).
     Pass,
+    /// OpenBao or Vault: a KV v2 mount on a server a team or fleet shares.
+    OpenBao,
 }
 
 /// The stores this build can open, platform default first.
@@ -39,16 +44,18 @@ const COMPILED_IN: &[StoreChoice] = &[
     StoreChoice::CredentialManager,
     #[cfg(target_os = "linux")]
     StoreChoice::Pass,
+    StoreChoice::OpenBao,
 ];
 
 impl StoreChoice {
     /// Every store mailcred knows, on any platform.
-    pub const ALL: [StoreChoice; 5] = [
+    pub const ALL: [StoreChoice; 6] = [
         Self::SecretService,
         Self::Keyutils,
         Self::Keychain,
         Self::CredentialManager,
         Self::Pass,
+        Self::OpenBao,
     ];
 
     /// The stores compiled into this build.
@@ -67,7 +74,14 @@ impl StoreChoice {
 
     /// Whether this store is the default on its platform.
     pub const fn is_platform_default(self) -> bool {
-        !matches!(self, Self::Keyutils | Self::Pass)
+        !matches!(self, Self::Keyutils | Self::Pass | Self::OpenBao)
+    }
+
+    /// Whether mailcred keeps its index and accounts in this store too, not
+    /// in local files: a shared store (OpenBao) is shared so that every
+    /// machine pointed at it sees the same accounts.
+    pub const fn keeps_documents(self) -> bool {
+        matches!(self, Self::OpenBao)
     }
 
     /// The name users type.
@@ -78,6 +92,7 @@ impl StoreChoice {
             Self::Keychain => "keychain",
             Self::CredentialManager => "credential-manager",
             Self::Pass => "pass",
+            Self::OpenBao => "openbao",
         }
     }
 
@@ -85,6 +100,7 @@ impl StoreChoice {
     pub const fn aliases(self) -> &'static [&'static str] {
         match self {
             Self::CredentialManager => &["windows"],
+            Self::OpenBao => &["vault"],
             _ => &[],
         }
     }
@@ -95,6 +111,7 @@ impl StoreChoice {
             Self::SecretService | Self::Keyutils | Self::Pass => "Linux",
             Self::Keychain => "macOS",
             Self::CredentialManager => "Windows",
+            Self::OpenBao => "every platform",
         }
     }
 
@@ -109,6 +126,9 @@ impl StoreChoice {
             Self::CredentialManager => "the Windows Credential Manager",
             Self::Pass => {
                 "pass, the standard unix password manager: gpg-encrypted entries in a password store folder (\"pass\" in settings.json: \"dir\", \"prefix\")"
+            }
+            Self::OpenBao => {
+                "an OpenBao or Vault server's KV v2 mount, shared by a team or a fleet, reached through mailcred-openbao; it keeps the accounts and the index too (\"openbao\" in settings.json: \"address\" (else BAO_ADDR, VAULT_ADDR), \"mount\", \"prefix\", \"token_file\" (default ~/.vault-token) or \"role_id\" and \"secret_id_file\", \"ca_file\" (else VAULT_CACERT))"
             }
         }
     }
@@ -125,7 +145,7 @@ impl StoreChoice {
             Self::CredentialManager => Some(2560),
             // The largest payload of a kernel `user` key.
             Self::Keyutils => Some(32767),
-            Self::SecretService | Self::Keychain | Self::Pass => None,
+            Self::SecretService | Self::Keychain | Self::Pass | Self::OpenBao => None,
         }
     }
 
@@ -187,7 +207,7 @@ pub struct UnknownStore {
 }
 
 /// What the settings ask for: a store, how long to wait for it, and where
-/// the pass store is (read only when `choice` is pass).
+/// the pass store is (read only when `choice` is pass) and the OpenBao one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreConfig {
     /// The store.
@@ -196,6 +216,9 @@ pub struct StoreConfig {
     pub deadline: Duration,
     /// The pass store's folder and prefix.
     pub pass: PassSettings,
+    /// The OpenBao server and login, read from the settings when `choice`
+    /// is OpenBao; `None`: from the environment alone (`BAO_ADDR`, ...).
+    pub openbao: Option<OpenBaoSettings>,
 }
 
 impl StoreConfig {
@@ -213,7 +236,60 @@ impl StoreConfig {
             choice,
             deadline,
             pass: PassSettings::from_environment(),
+            openbao: None,
         }
+    }
+
+    /// Whether mailcred's index and accounts live in the store rather than
+    /// in local files (see [`StoreChoice::keeps_documents`]).
+    pub fn keeps_documents(&self) -> bool {
+        self.choice.keeps_documents()
+    }
+
+    /// The OpenBao settings: the configured ones, else the environment's.
+    fn openbao_settings(&self) -> Result<OpenBaoSettings, StoreError> {
+        match &self.openbao {
+            Some(settings) => Ok(settings.clone()),
+            None => OpenBaoSettings::from_environment().map_err(|bad| StoreError::NotSetUp {
+                why: format!(
+                    "the OpenBao setting \"{}\" (from {}) cannot be used: {}",
+                    bad.key, bad.origin, bad.reason
+                ),
+                hint: Hint::NONE,
+            }),
+        }
+    }
+
+    fn open_openbao(&self) -> Result<OpenBaoStore, StoreError> {
+        Ok(OpenBaoStore::open(&self.openbao_settings()?, self.deadline))
+    }
+
+    /// The store that keeps mailcred's documents (`index`, `accounts`, by
+    /// those ids) when [`Self::keeps_documents`], bounded as [`Self::open`]
+    /// is; `None` for a store that keeps them in local files.
+    pub fn open_documents(&self) -> Result<Option<Box<dyn SecretStore>>, StoreError> {
+        if !self.keeps_documents() {
+            return Ok(None);
+        }
+        let documents = self.open_openbao()?.documents();
+        Ok(Some(Box::new(Deadline::new(
+            std::sync::Arc::new(documents),
+            self.deadline,
+            super::openbao::TIMED_OUT,
+        ))))
+    }
+
+    /// What the store's server says about this machine's access, for
+    /// `doctor`: `None` for a store without a server.
+    pub fn server_status(&self) -> Result<Option<Ready>, StoreError> {
+        if self.choice != StoreChoice::OpenBao {
+            return Ok(None);
+        }
+        let store = self.open_openbao()?;
+        super::deadline::within(self.deadline, super::openbao::TIMED_OUT, move || {
+            store.ping()
+        })
+        .map(Some)
     }
 
     /// Opens the store, every call of it (opening too) bounded by the
@@ -231,6 +307,15 @@ impl StoreConfig {
                 PassStore::open(settings, runs)
             })?;
             return Ok(Box::new(store));
+        }
+        if self.choice == StoreChoice::OpenBao {
+            // Opening starts nothing: the companion starts on the first call.
+            let store = self.open_openbao()?;
+            return Ok(Box::new(Deadline::new(
+                std::sync::Arc::new(store),
+                self.deadline,
+                super::openbao::TIMED_OUT,
+            )));
         }
         let choice = self.choice;
         let store = Deadline::open(
@@ -284,7 +369,25 @@ mod tests {
         let error = StoreChoice::compiled_in_by_name("keychain").unwrap_err();
         assert_eq!(
             error.to_string(),
-            "unknown store \"keychain\"; this build knows: secret-service (default), keyutils, pass"
+            "unknown store \"keychain\"; this build knows: secret-service (default), keyutils, pass, openbao"
         );
+    }
+
+    #[test]
+    fn openbao_is_on_every_platform_called_vault_too_and_keeps_the_documents() {
+        assert!(StoreChoice::compiled_in().contains(&StoreChoice::OpenBao));
+        assert_eq!(StoreChoice::from_name("vault"), Some(StoreChoice::OpenBao));
+        assert!(
+            !StoreChoice::OpenBao.is_platform_default(),
+            "a server must be chosen, never fallen into"
+        );
+        for choice in StoreChoice::ALL {
+            assert_eq!(
+                StoreConfig::new(choice, StoreConfig::DEFAULT_DEADLINE).keeps_documents(),
+                choice == StoreChoice::OpenBao,
+                "only the shared store keeps the index and accounts: {}",
+                choice.name()
+            );
+        }
     }
 }

@@ -59,7 +59,7 @@ impl Deadline {
 /// What crosses the channel is dropped on whichever side holds it last, so
 /// a secret read after the deadline passed is still wiped (it travels in a
 /// [`Stored`], whose buffer is [`Zeroizing`]).
-fn within<T: Send + 'static>(
+pub(super) fn within<T: Send + 'static>(
     limit: Duration,
     hint: Hint,
     work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,

@@ -120,6 +120,43 @@ pub enum StoreError {
         /// How to get or add it.
         hint: Hint,
     },
+    /// The store's server cannot answer now but should soon (OpenBao: no
+    /// active node while its cluster elects a leader, or no answer within
+    /// the companion's time): worth trying again in a moment.
+    #[error("the store cannot answer now: {why}{hint}")]
+    Temporary {
+        /// What the server (or its client) said.
+        why: String,
+        /// What to do.
+        hint: Hint,
+    },
+    /// The store's access policy refuses this (OpenBao: a 403 naming the
+    /// path and the capability the token lacks).
+    #[error("the store refused access: {why}{hint}")]
+    Denied {
+        /// Which path, and what was refused.
+        why: String,
+        /// Whom to ask.
+        hint: Hint,
+    },
+    /// The store's login is no longer good (OpenBao: the token expired or
+    /// was revoked, or AppRole refused the secret id): log in again.
+    #[error("the store's login is no longer valid: {why}{hint}")]
+    LoginExpired {
+        /// What was refused, and how to log in again.
+        why: String,
+        /// What to do.
+        hint: Hint,
+    },
+    /// The store, or the program mailcred reaches it through, answered
+    /// something mailcred cannot read.
+    #[error("the store answered something mailcred cannot use: {why}{hint}")]
+    BadAnswer {
+        /// What was wrong with it (never its bytes).
+        why: String,
+        /// What to do.
+        hint: Hint,
+    },
     /// A failure with no better name.
     #[error("the keyring failed: {reason}{hint}")]
     Failed {
@@ -157,6 +194,13 @@ impl StoreError {
             reason: reason.into(),
             hint: Hint::NONE,
         }
+    }
+
+    /// Whether a write that failed so may still have landed, or land
+    /// later: the call was cut off rather than refused. The vault then
+    /// keeps the secret listed, since a secret must never be unlisted.
+    pub const fn may_have_written(&self) -> bool {
+        matches!(self, Self::TimedOut { .. } | Self::Temporary { .. })
     }
 
     /// A locked store, without a hint (test stores).

@@ -52,6 +52,7 @@ mod faults;
 mod keyring;
 mod lazy;
 mod memory;
+mod openbao;
 mod parts;
 mod pass;
 
@@ -62,6 +63,9 @@ pub use faults::{Faults, Op, WithFaults};
 pub use keyring::KeyringStore;
 pub use lazy::LazyStore;
 pub use memory::MemoryStore;
+pub use openbao::{
+    BadSetting, OpenBaoAuth, OpenBaoFile, OpenBaoSettings, OpenBaoStore, Ready, Surroundings,
+};
 pub use parts::InParts;
 pub use pass::PassSettings;
 #[cfg(target_os = "linux")]

@@ -5,7 +5,6 @@ use secrecy::ExposeSecret;
 use super::index::{self, Index, IndexEntry};
 use super::matching::{self, Fit};
 use super::{Erased, SecretParts, Vault, VaultError, new_id};
-use crate::store::StoreError;
 
 impl Vault<'_> {
     /// Stores the credential, replacing the entry in the same slot.
@@ -89,11 +88,12 @@ impl Vault<'_> {
         self.index.save(lock, index)?;
 
         // 2. Write the secret; on failure take the listing back. Not after
-        // a timeout: the write may still land once we stopped waiting, and a
+        // a timeout or a cut-off call (`may_have_written`): the write may
+        // still land, or have landed, once we stopped waiting, and a
         // secret must never be unlisted. An entry whose secret never came is
         // skipped, and retired by the next store into its slot.
         if let Err(e) = self.store.write(&entry.id, label, &secrets.encode()) {
-            if !matches!(e, StoreError::TimedOut { .. }) {
+            if !e.may_have_written() {
                 index.entries.retain(|e| e.id != entry.id);
                 self.index.save(lock, index)?;
             }

@@ -469,8 +469,10 @@ fn an_index_of_a_newer_version_is_refused_as_newer_and_left_untouched() {
 }
 
 /// A keyring that stops being waited for but writes anyway: what a store
-/// call abandoned at its deadline may do.
-struct LandsAfterTheDeadline(MemoryStore);
+/// call abandoned at its deadline may do, or an OpenBao write whose answer
+/// was lost while its cluster changed leader. It fails with the error made
+/// by its second field.
+struct LandsAfterTheDeadline(MemoryStore, fn() -> StoreError);
 
 impl SecretStore for LandsAfterTheDeadline {
     fn describe(&self) -> String {
@@ -490,10 +492,7 @@ impl SecretStore for LandsAfterTheDeadline {
         condition: crate::store::WriteIf,
     ) -> Result<Option<crate::store::Version>, StoreError> {
         self.0.write_if(id, label, secret, condition)?;
-        Err(StoreError::TimedOut {
-            limit: crate::store::Seconds(std::time::Duration::from_secs(2)),
-            hint: crate::store::Hint::NONE,
-        })
+        Err((self.1)())
     }
     fn delete(&self, id: &str) -> Result<(), StoreError> {
         self.0.delete(id)
@@ -503,7 +502,10 @@ impl SecretStore for LandsAfterTheDeadline {
 #[test]
 fn a_write_that_timed_out_stays_listed_so_no_secret_is_ever_unlisted() {
     let s = Setup::new();
-    let late = LandsAfterTheDeadline(MemoryStore::default());
+    let late = LandsAfterTheDeadline(MemoryStore::default(), || StoreError::TimedOut {
+        limit: crate::store::Seconds(std::time::Duration::from_secs(2)),
+        hint: crate::store::Hint::NONE,
+    });
     let result = Vault::new(s.index(), &late).store(entry("bob"), &parts("bob-pw"));
     assert!(
         matches!(result, Err(VaultError::Store(StoreError::TimedOut { .. }))),
@@ -520,4 +522,25 @@ fn a_write_that_timed_out_stays_listed_so_no_secret_is_ever_unlisted() {
         late.0.read(&listed[0]).unwrap().is_some(),
         "and it lists the secret that landed"
     );
+}
+
+#[test]
+fn a_write_cut_off_by_a_temporary_failure_stays_listed_too() {
+    let s = Setup::new();
+    let late = LandsAfterTheDeadline(MemoryStore::default(), || StoreError::Temporary {
+        why: "no active node (the cluster is electing a leader)".into(),
+        hint: crate::store::Hint::NONE,
+    });
+    let result = Vault::new(s.index(), &late).store(entry("bob"), &parts("bob-pw"));
+    assert!(
+        matches!(result, Err(VaultError::Store(StoreError::Temporary { .. }))),
+        "the temporary failure is reported, got {result:?}"
+    );
+    let listed: Vec<String> = s.entries().into_iter().map(|e| e.id).collect();
+    assert_eq!(
+        listed.len(),
+        1,
+        "a write whose answer was lost may have landed, so its entry must stay listed"
+    );
+    assert!(late.0.read(&listed[0]).unwrap().is_some());
 }

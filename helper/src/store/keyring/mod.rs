@@ -97,6 +97,7 @@ impl SecretStore for KeyringStore {
             StoreChoice::Keychain => "macOS Keychain".into(),
             StoreChoice::CredentialManager => "Windows Credential Manager".into(),
             StoreChoice::Pass => "pass (not a keyring-core store)".into(),
+            StoreChoice::OpenBao => "OpenBao (not a keyring-core store)".into(),
         }
     }
 

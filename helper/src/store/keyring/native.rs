@@ -21,7 +21,7 @@ pub(super) fn timed_out(choice: StoreChoice) -> Hint {
             "Windows may be showing a credential prompt: answer it, or raise \"keyring_timeout_seconds\" in settings.json",
         ),
         // Not keyring-core backends: they have hints of their own.
-        StoreChoice::SecretService | StoreChoice::Pass => Hint::NONE,
+        StoreChoice::SecretService | StoreChoice::Pass | StoreChoice::OpenBao => Hint::NONE,
     }
 }
 
@@ -75,7 +75,9 @@ fn no_access(choice: StoreChoice, detail: String) -> StoreError {
                 "Credential Manager needs an interactive logon: run mailcred as the logged-in user, not from a service or a network logon",
             ),
         },
-        StoreChoice::SecretService | StoreChoice::Pass => StoreError::failed(detail),
+        StoreChoice::SecretService | StoreChoice::Pass | StoreChoice::OpenBao => {
+            StoreError::failed(detail)
+        }
     }
 }
 
@@ -87,7 +89,8 @@ fn failed(choice: StoreChoice, reason: String) -> StoreError {
         StoreChoice::CredentialManager
         | StoreChoice::Keychain
         | StoreChoice::SecretService
-        | StoreChoice::Pass => Hint::NONE,
+        | StoreChoice::Pass
+        | StoreChoice::OpenBao => Hint::NONE,
     };
     StoreError::Failed { reason, hint }
 }
