@@ -118,7 +118,8 @@ pub enum Command {
     },
     /// Act as git's credential helper: `mailcred git get` is `git-credential-mailcred get`.
     Git(GitHelperArgs),
-    /// Check that the keyring works, by storing, reading and deleting a throwaway secret.
+    /// Check that the keyring works, by storing, reading and deleting a throwaway secret
+    /// (for OpenBao, first the server, the token's time left and its policies).
     Doctor,
     /// `mailcred test`: mailcred-smtp's, whose options are the table
     /// [`smtp_options::TEST`]; `mailcred test --help` is its help.
@@ -296,8 +297,14 @@ fn dispatch(command: Command) -> Result<(), CommandError> {
         }
         Command::Import(args) => import::run(&ctx, args, out),
         Command::Doctor => {
-            let choice = commands::configured_store()?;
-            commands::doctor::run(&ctx, choice.name(), out)
+            let (config, chosen_by) = crate::settings::store_config_chosen()?;
+            commands::doctor::run(
+                &ctx,
+                config.choice.name(),
+                &chosen_by.to_string(),
+                &|| config.server_status(),
+                out,
+            )
         }
         Command::Git(_)
         | Command::GenerateAssets { .. }

@@ -52,7 +52,7 @@ mod faults;
 mod keyring;
 mod lazy;
 mod memory;
-mod openbao;
+pub(crate) mod openbao;
 mod parts;
 mod pass;
 

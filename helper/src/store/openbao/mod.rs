@@ -15,7 +15,7 @@ mod store;
 mod wire;
 
 #[cfg(test)]
-mod fake;
+pub(crate) mod fake;
 
 pub use settings::{BadSetting, OpenBaoAuth, OpenBaoFile, OpenBaoSettings, Surroundings};
 pub use store::{OpenBaoStore, TIMED_OUT};

@@ -61,6 +61,7 @@ impl OpenBaoStore {
     pub fn ping(&self) -> Result<Ready, StoreError> {
         match self.session.ask(wire::ping())? {
             Answer::Ready(ready) => Ok(ready),
+            Answer::Failed(failure) => Err(failure.into_store_error("")),
             other => Err(self.unexpected("a ping", &other)),
         }
     }

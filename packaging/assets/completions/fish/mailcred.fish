@@ -38,7 +38,7 @@ complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "config" -d 'Print
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "import" -d 'Find the plaintext mail passwords in msmtp\'s, git\'s, mbsync\'s, neomutt\'s… files and move them into the keyring (a dry run unless --apply)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "configure" -d 'Write an account\'s git send-email settings with git config'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "git" -d 'Act as git\'s credential helper: `mailcred git get` is `git-credential-mailcred get`'
-complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "doctor" -d 'Check that the keyring works, by storing, reading and deleting a throwaway secret'
+complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "doctor" -d 'Check that the keyring works, by storing, reading and deleting a throwaway secret (for OpenBao, first the server, the token\'s time left and its policies)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "test" -d 'Log in to every server of an account (SMTP, IMAP, POP) with the stored password, over TLS; sends and fetches nothing (runs mailcred-smtp, from the mailcred-lettre package)'
 complete -c mailcred -n "__fish_mailcred_needs_command" -f -a "send" -d 'Send the message on stdin like sendmail, through the account whose user is its From: address (runs mailcred-smtp, from the mailcred-lettre package)'
 complete -c mailcred -n "__fish_mailcred_using_subcommand add" -l provider -d 'The mail provider; presets its server, port and security' -r -f -a "office365\t'Microsoft 365 (work or school accounts)'
