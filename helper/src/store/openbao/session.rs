@@ -198,7 +198,7 @@ impl Running {
     /// Why the companion's output ended: how it exited, once it did (a
     /// moment after closing its output, or it is killed).
     fn ended(&mut self) -> StoreError {
-        let how = match self.child.as_mut().map(|child| exited(child)) {
+        let how = match self.child.as_mut().map(exited) {
             None => "ended".to_owned(),
             Some(Some(status)) => match status.code() {
                 Some(code) => format!("exited with status {code}"),

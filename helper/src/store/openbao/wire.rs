@@ -120,7 +120,7 @@ pub fn ping() -> Zeroizing<Vec<u8>> {
 /// `{"op":"write",...}` with `secret` in base64; `cas` as KV v2 takes it.
 pub fn write(key: &str, label: &str, secret: &[u8], cas: Option<u64>) -> Zeroizing<Vec<u8>> {
     let mut data = Zeroizing::new(String::with_capacity(secret.len().div_ceil(3) * 4));
-    STANDARD.encode_string(secret, &mut *data);
+    STANDARD.encode_string(secret, &mut data);
     let request = Request::Write {
         key,
         label,
@@ -214,7 +214,7 @@ pub fn parse(line: &[u8]) -> Result<Answer, StoreError> {
     Ok(match wire {
         Wire::Found { mut data, version } => {
             let mut secret = Zeroizing::new(Vec::with_capacity(data.len() / 4 * 3 + 3));
-            let decoded = STANDARD.decode_vec(data.as_bytes(), &mut *secret);
+            let decoded = STANDARD.decode_vec(data.as_bytes(), &mut secret);
             if let Cow::Owned(copy) = &mut data {
                 copy.zeroize();
             }
