@@ -118,7 +118,11 @@ mod tests {
         ] {
             assert!(out.contains(line), "doctor should print {line:?}:\n{out}");
         }
-        assert!(bao.keys().is_empty(), "the probe is deleted: {:?}", bao.keys());
+        assert!(
+            bao.keys().is_empty(),
+            "the probe is deleted: {:?}",
+            bao.keys()
+        );
     }
 
     #[test]
@@ -129,8 +133,14 @@ mod tests {
         let ctx = Context::with_store(IndexFile::in_dir(dir.path().join("mailcred")), 0, &store);
         bao.fail_next("token_expired");
         let mut out = Vec::new();
-        let error = run(&ctx, "openbao", "chosen by x", &|| store.ping().map(Some), &mut out)
-            .expect_err("an expired token fails the doctor");
+        let error = run(
+            &ctx,
+            "openbao",
+            "chosen by x",
+            &|| store.ping().map(Some),
+            &mut out,
+        )
+        .expect_err("an expired token fails the doctor");
         assert_eq!(error.exit_code(), crate::exit::KEYRING_LOCKED);
         assert!(
             String::from_utf8(out).unwrap().contains("server: FAILED"),
@@ -154,6 +164,9 @@ mod tests {
             "never expires; policies: root",
             "a TTL of 0 is a token without expiry (root, or periodic)"
         );
-        assert_eq!(token_line(&ready(None, &[])), "never expires; policies: none");
+        assert_eq!(
+            token_line(&ready(None, &[])),
+            "never expires; policies: none"
+        );
     }
 }
