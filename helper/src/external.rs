@@ -2,7 +2,9 @@
 //! binary of the mailcred-lettre crate, run git-style as an external
 //! subcommand. So the `mailcred` binary, which msmtp runs for every message
 //! (`passwordeval "mailcred get NAME"`), links neither lettre nor rustls and
-//! stays as small and quick to start as it is.
+//! stays as small and quick to start as it is. The companions
+//! (`mailcred-oauth`, `mailcred-openbao`) are found and started with the
+//! same [`find`] and [`spawn_when_not_busy`].
 
 use std::ffi::OsString;
 use std::path::PathBuf;
