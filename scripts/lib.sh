@@ -220,34 +220,38 @@ check_plugin_dependencies() {
 # `get` with a cached token loads neither. Each crate must not compile the
 # other's side (every target's dependencies: the keyring stores are
 # per-platform).
+# mailcred-openbao (issue 14) is split off the same way, for the same reason.
 OAUTH_STORE_CRATES="mailcred mailcred-lettre keyring-core zbus secret-service rpassword"
-HELPER_NETWORK_CRATES="mailcred-oauth mailcred-lettre oauth2 ureq hyper reqwest rustls ring webpki-roots native-tls openssl lettre"
+HELPER_NETWORK_CRATES="mailcred-oauth mailcred-openbao mailcred-lettre oauth2 ureq hyper reqwest rustls ring webpki-roots native-tls openssl lettre"
 check_oauth_dependencies() {
-    local oauth helper crate found=()
-    oauth=$(cargo tree -p mailcred-oauth -e normal --target all --prefix none --locked | awk '{print $1}' | sort -u)
-    for crate in $OAUTH_STORE_CRATES; do
-        grep -qx "$crate" <<<"$oauth" && found+=("$crate")
+    local companion oauth helper crate found=()
+    for companion in mailcred-oauth mailcred-openbao; do
+        oauth=$(cargo tree -p "$companion" -e normal --target all --prefix none --locked | awk '{print $1}' | sort -u)
+        for crate in $OAUTH_STORE_CRATES; do
+            grep -qx "$crate" <<<"$oauth" && found+=("$crate")
+        done
+        [ ${#found[@]} -eq 0 ] \
+            || die "$companion depends on ${found[*]}: the stores and the keyring are mailcred's alone, $companion gets what it needs on stdin (cargo tree -p $companion -e normal --target all -i ${found[0]})"
+        grep -qx "mailcred-core" <<<"$oauth" || die "$companion no longer builds on mailcred-core (its exit table)"
     done
-    [ ${#found[@]} -eq 0 ] \
-        || die "mailcred-oauth depends on ${found[*]}: the stores and the keyring are mailcred's alone, mailcred-oauth gets its tokens on stdin (cargo tree -p mailcred-oauth -e normal --target all -i ${found[0]})"
-    grep -qx "mailcred-core" <<<"$oauth" || die "mailcred-oauth no longer builds on mailcred-core (its exit table)"
     helper=$(cargo tree -p mailcred -e normal --target all --prefix none --locked | awk '{print $1}' | sort -u)
     for crate in $HELPER_NETWORK_CRATES; do
         grep -qx "$crate" <<<"$helper" && found+=("$crate")
     done
     [ ${#found[@]} -eq 0 ] \
-        || die "mailcred depends on ${found[*]}: it must link no HTTP client or TLS, which mailcred-oauth and mailcred-smtp run in their own processes (cargo tree -p mailcred -e normal --target all -i ${found[0]})"
+        || die "mailcred depends on ${found[*]}: it must link no HTTP client or TLS, which mailcred-oauth, mailcred-openbao and mailcred-smtp run in their own processes (cargo tree -p mailcred -e normal --target all -i ${found[0]})"
 }
 
 # Cross-builds what the Windows tests run under Wine into $WINDOWS_BIN_DIR:
 # mailcred.exe, git-credential-mailcred.exe, mailcred-smtp.exe,
-# mailcred-oauth.exe, the store conformance suite (store-conformance.exe, an
-# example), and the shim bcryptprimitives.dll that Wine 8 lacks
-# (tests/wine/bcryptprimitives.c) next to them. ring (TLS in mailcred-smtp
-# and mailcred-oauth) compiles C: with mingw's gcc.
+# mailcred-oauth.exe, mailcred-openbao.exe, the store conformance suite
+# (store-conformance.exe, an example), and the shim bcryptprimitives.dll that
+# Wine 8 lacks (tests/wine/bcryptprimitives.c) next to them. ring (TLS in
+# mailcred-smtp, mailcred-oauth and mailcred-openbao) compiles C: with
+# mingw's gcc.
 build_windows_binaries() {
     CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc \
-        cargo build --quiet --target "$WINDOWS_TARGET" -p mailcred -p mailcred-lettre -p mailcred-oauth \
+        cargo build --quiet --target "$WINDOWS_TARGET" -p mailcred -p mailcred-lettre -p mailcred-oauth -p mailcred-openbao \
         --features mailcred/conformance --bins --example store-conformance
     ln -f "target/$WINDOWS_TARGET/debug/examples/store-conformance.exe" "$WINDOWS_BIN_DIR/"
     x86_64-w64-mingw32-gcc -O2 -shared -s -Wl,--no-insert-timestamp \

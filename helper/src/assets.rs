@@ -24,9 +24,11 @@ use crate::store::{StoreChoice, StoreConfig};
 
 mod account_names;
 mod oauth;
+mod openbao;
 mod smtp;
 
-/// A companion program (`mailcred-smtp`, `mailcred-oauth`) as a clap
+/// A companion program (`mailcred-smtp`, `mailcred-oauth`,
+/// `mailcred-openbao`) as a clap
 /// command for its man page: the usage lines given, and its own `-h` and
 /// `-V` (the companions parse their arguments themselves).
 fn companion_for_page(name: &'static str, usage: &[String]) -> clap::Command {
@@ -140,7 +142,8 @@ fn completion_file(shell: Shell, bin: &str) -> String {
 }
 
 /// `mailcred.1`, one `mailcred-SUBCOMMAND.1` per visible subcommand,
-/// `git-credential-mailcred.1`, `mailcred-smtp.1` and `mailcred-oauth.1`.
+/// `git-credential-mailcred.1`, `mailcred-smtp.1`, `mailcred-oauth.1` and
+/// `mailcred-openbao.1`.
 fn man_pages() -> Vec<(String, Vec<u8>)> {
     let [mut mailcred, mut helper] = commands();
     mailcred.build();
@@ -177,6 +180,14 @@ fn man_pages() -> Vec<(String, Vec<u8>)> {
     );
     let extra = oauth::sections() + &without_preamble(oauth_sections.render());
     pages.push(page_with(&oauth::command_for_page(), &extra));
+    let mut openbao_sections = Roff::new();
+    append_exit_status(&mut openbao_sections);
+    append_see_also(
+        &mut openbao_sections,
+        &["mailcred(1)", "mailcred-doctor(1)", "mailcred-get(1)"],
+    );
+    let extra = openbao::sections() + &without_preamble(openbao_sections.render());
+    pages.push(page_with(&openbao::command_for_page(), &extra));
     pages
 }
 
@@ -367,10 +378,13 @@ mod tests {
         }
         assert!(names.contains(&"git-credential-mailcred.1"));
         assert!(names.contains(&"mailcred-smtp.1"));
-        assert!(
-            names.contains(&"mailcred-oauth.1"),
-            "every program the packages put in bin has a page (lintian's no-manual-page)"
-        );
+        for companion in ["mailcred-oauth.1", "mailcred-openbao.1"] {
+            assert!(
+                names.contains(&companion),
+                "every program the packages put in bin has a page (lintian's no-manual-page): \
+                 {companion} is missing"
+            );
+        }
     }
 
     /// As clap_mangen writes text into roff.
@@ -427,6 +441,34 @@ mod tests {
             )),
             "the synopsis of mailcred-test.1 must be the table's usage line, {usage}"
         );
+    }
+
+    #[test]
+    fn the_openbao_page_describes_the_session_its_keys_and_how_it_gets_a_token() {
+        let pages = man_pages();
+        let (_, page) = pages
+            .iter()
+            .find(|(name, _)| name == "mailcred-openbao.1")
+            .expect("mailcred-openbao.1 is generated");
+        let text = String::from_utf8(page.clone()).unwrap().replace("\\-", "-");
+        for (section, why) in [
+            (".SH SESSION", "how mailcred talks to it"),
+            (".SH KEYS", "where mailcred's entries live in the KV engine"),
+            (".SH AUTHENTICATION", "the token file and AppRole"),
+            (".SH \"EXIT STATUS\"", "the one exit table"),
+        ] {
+            assert!(
+                text.contains(section),
+                "mailcred-openbao.1 must have {section}: {why}"
+            );
+        }
+        for phrase in ["~/.vault-token", "auth/approle/login", "VAULT_TOKEN"] {
+            assert!(
+                text.contains(phrase),
+                "mailcred-openbao.1 must name {phrase}: a reader must learn where the token \
+                 comes from, and that the environment is not a way in"
+            );
+        }
     }
 
     #[test]

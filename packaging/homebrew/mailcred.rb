@@ -22,6 +22,8 @@ class Mailcred < Formula
     system "cargo", "install", *std_cargo_args(path: "plugin")
     # mailcred-oauth, which mailcred runs to sign in and refresh OAuth2 tokens.
     system "cargo", "install", *std_cargo_args(path: "oauth")
+    # mailcred-openbao, which mailcred runs to reach an OpenBao or Vault server.
+    system "cargo", "install", *std_cargo_args(path: "openbao")
     man1.install Dir["packaging/assets/man/*.1"]
     bash_completion.install Dir["packaging/assets/completions/bash/*"]
     zsh_completion.install Dir["packaging/assets/completions/zsh/*"]
@@ -41,5 +43,6 @@ class Mailcred < Formula
                  pipe_output("#{bin}/git-credential-mailcred capability", "")
     assert_match version.to_s, shell_output("#{bin}/mailcred-smtp --version")
     assert_match version.to_s, shell_output("#{bin}/mailcred-oauth --version")
+    assert_match version.to_s, shell_output("#{bin}/mailcred-openbao --version")
   end
 end

@@ -15,13 +15,13 @@ rustPlatform.buildRustPackage {
   src = lib.cleanSource ../..;
   cargoLock.lockFile = ../../Cargo.lock;
 
-  # mailcred runs two companions, each its own crate's binary: mailcred-smtp
-  # (mailcred-lettre) for `test` and `send`, mailcred-oauth for OAuth2
-  # sign-in and token refresh; cargoInstallHook installs the binaries of all
-  # three into $out/bin.
-  cargoBuildFlags = [ "-p" "mailcred" "-p" "mailcred-lettre" "-p" "mailcred-oauth" ];
+  # mailcred runs three companions, each its own crate's binary:
+  # mailcred-smtp (mailcred-lettre) for `test` and `send`, mailcred-oauth for
+  # OAuth2 sign-in and token refresh, mailcred-openbao for the openbao store;
+  # cargoInstallHook installs the binaries of all four into $out/bin.
+  cargoBuildFlags = [ "-p" "mailcred" "-p" "mailcred-lettre" "-p" "mailcred-oauth" "-p" "mailcred-openbao" ];
   # Unit and protocol tests run on an in-memory store: no keyring needed.
-  cargoTestFlags = [ "-p" "mailcred" "-p" "mailcred-lettre" "-p" "mailcred-oauth" ];
+  cargoTestFlags = [ "-p" "mailcred" "-p" "mailcred-lettre" "-p" "mailcred-oauth" "-p" "mailcred-openbao" ];
 
   # D-Bus is spoken by zbus, in Rust: no libdbus to build or link against.
   nativeBuildInputs = [ installShellFiles ];

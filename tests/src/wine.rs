@@ -49,6 +49,7 @@ pub fn windows_bin_dir() -> &'static Path {
             "git-credential-mailcred.exe",
             "mailcred-smtp.exe",
             "mailcred-oauth.exe",
+            "mailcred-openbao.exe",
             "store-conformance.exe",
             "bcryptprimitives.dll",
         ] {

@@ -1,7 +1,8 @@
 //! The entry points: `mailcred git ACTION` is `git-credential-mailcred ACTION`,
 //! and `mailcred test`/`send` hand over to `mailcred-smtp`, help included;
 //! the companions `mailcred-smtp` and `mailcred-oauth` answer help, version
-//! and usage errors like every other binary.
+//! and usage errors like every other binary, and `mailcred-openbao` its
+//! version as the packages check it.
 
 use super::*;
 
@@ -131,7 +132,7 @@ fn an_unknown_option_is_a_usage_error_with_one_status_in_every_binary() {
 #[test]
 fn the_companions_print_their_name_and_the_workspace_version() {
     let session = KeyringSession::start();
-    for program in ["mailcred-smtp", "mailcred-oauth"] {
+    for program in ["mailcred-smtp", "mailcred-oauth", "mailcred-openbao"] {
         let version = mailcred(&session, program, &["--version"], "");
         assert_eq!(
             (version.code, version.stdout.as_str()),

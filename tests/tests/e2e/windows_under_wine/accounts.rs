@@ -86,6 +86,8 @@ fn nothing_the_windows_binaries_print_holds_a_carriage_return_under_wine() {
         ("mailcred-smtp.exe", &["--version"], ""),
         ("mailcred-oauth.exe", &["--help"], ""),
         ("mailcred-oauth.exe", &["--version"], ""),
+        ("mailcred-openbao.exe", &["--help"], ""),
+        ("mailcred-openbao.exe", &["--version"], ""),
         // A request that is not JSON: the one-line message on stderr.
         ("mailcred-oauth.exe", &["refresh"], "not json\r\n"),
     ];
