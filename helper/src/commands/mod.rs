@@ -302,7 +302,7 @@ pub fn store_exit_code(e: &StoreError) -> u8 {
         | StoreError::NotSetUp { .. }
         | StoreError::MissingKey { .. } => exit::CONFIG,
         StoreError::Ambiguous { .. } | StoreError::Damaged { .. } => exit::DATA_DAMAGED,
-        StoreError::Conflict { .. } => exit::TEMPORARY,
+        StoreError::Conflict { .. } | StoreError::Contended { .. } => exit::TEMPORARY,
         // A full keyring is a keyring failure ("70: keyring failure"), told
         // apart by its message: what fills it and how to make room.
         StoreError::Failed { .. }

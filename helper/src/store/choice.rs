@@ -216,6 +216,20 @@ impl StoreConfig {
         }
     }
 
+    /// Whether mailcred keeps its index and account list in this store
+    /// (under the ids of [`super::Document`]) rather than in local files:
+    /// for a store shared by several machines, which must all see the same
+    /// accounts. Such a store must have compare-and-set.
+    pub fn keeps_documents(&self) -> bool {
+        match self.choice {
+            StoreChoice::SecretService
+            | StoreChoice::Keyutils
+            | StoreChoice::Keychain
+            | StoreChoice::CredentialManager
+            | StoreChoice::Pass => false,
+        }
+    }
+
     /// Opens the store, every call of it (opening too) bounded by the
     /// deadline, and long secrets kept in parts where its items are small.
     /// The deadline is below the parts, so that it bounds each call, not a

@@ -28,6 +28,18 @@
 //! words every backend shares, with a hint the backend chooses. The
 //! [`conformance`] suite checks all of this against any store.
 //!
+//! # Documents
+//!
+//! Ids are the vault's, random hex. Two ids are reserved: `index` and
+//! `accounts` ([`Document`]) hold mailcred's credential index and account
+//! list for a store that keeps them ([`StoreConfig::keeps_documents`]), as
+//! plain (non-secret) JSON, changed only by conditional writes
+//! ([`documents::update`]). They go through the same `read`, `write_if`
+//! and `delete` as secrets, so every wrapper passes them on unchanged; a
+//! store that maps ids to keys of its own maps these two to keys of their
+//! own (OpenBao: `index` and `accounts`, beside `secrets/<id>`), told apart
+//! with [`Document::from_id`].
+//!
 //! # Adding a store
 //!
 //! 1. Implement [`SecretStore`] in a file of its own. A keyring-core backend
@@ -47,6 +59,7 @@ mod choice;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod deadline;
+pub mod documents;
 mod error;
 mod faults;
 mod keyring;
@@ -57,6 +70,7 @@ mod pass;
 
 pub use choice::{StoreChoice, StoreConfig, UnknownStore};
 pub use deadline::Deadline;
+pub use documents::Document;
 pub use error::{Hint, Seconds, StoreError};
 pub use faults::{Faults, Op, WithFaults};
 pub use keyring::KeyringStore;
