@@ -154,6 +154,11 @@ impl AccountFile {
         Ok(Self::in_dir(dir))
     }
 
+    /// The folder holding the file.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     /// The file's path.
     pub fn path(&self) -> PathBuf {
         self.dir.path().join(FILE)

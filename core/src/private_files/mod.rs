@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 mod versioned;
 
 pub use crate::from_json_file_error;
-pub use versioned::{JsonFileError, Unreadable, VersionedJson, decode_json, encode_json, parse_json};
+pub use versioned::{
+    JsonFileError, Unreadable, VersionedJson, decode_json, encode_json, parse_json,
+};
 
 /// The longest any mailcred waits for another to finish with a file: a
 /// change holds the lock for one keyring call, itself bounded.

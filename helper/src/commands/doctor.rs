@@ -8,7 +8,7 @@ use super::{CommandError, Context};
 /// Succeeds only when the round trip does.
 pub fn run(ctx: &Context<'_>, store_name: &str, mut out: impl Write) -> Result<(), CommandError> {
     writeln!(out, "store:  {store_name}")?;
-    writeln!(out, "index:  {}", ctx.index.path().display())?;
+    writeln!(out, "index:  {}", ctx.index.describe())?;
     if let Some(warning) = ctx.warning() {
         writeln!(out, "note:   {warning}")?;
     }

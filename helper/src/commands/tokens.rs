@@ -151,11 +151,7 @@ const MAX_TURNS: u32 = 4;
 
 /// Whether the account's pair is no longer `current`: replaced (another
 /// id) or rewritten (another version) by someone else.
-fn changed(
-    vault: &Vault<'_>,
-    account: &Account,
-    current: &Found,
-) -> Result<bool, CommandError> {
+fn changed(vault: &Vault<'_>, account: &Account, current: &Found) -> Result<bool, CommandError> {
     Ok(vault
         .find_account(&account.name)?
         .is_some_and(|now| now.entry.id != current.entry.id || now.version != current.version))

@@ -151,8 +151,9 @@ fn encoded<T: VersionedJson>(
     document: Document,
     store: &dyn SecretStore,
 ) -> Result<Vec<u8>, DocumentError> {
-    encode_json(value)
-        .map_err(|e| DocumentError::Json(JsonFileError::io("encode", document.place(store), e.into())))
+    encode_json(value).map_err(|e| {
+        DocumentError::Json(JsonFileError::io("encode", document.place(store), e.into()))
+    })
 }
 
 /// A short random pause before the next attempt, growing a little with

@@ -206,6 +206,32 @@ pub fn refuse_conditions(store: &dyn SecretStore, condition: &WriteIf) -> Result
     }
 }
 
+/// A shared store: one connection (one OpenBao companion) for a command's
+/// secrets and documents alike.
+impl<S: SecretStore + ?Sized> SecretStore for std::sync::Arc<S> {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+    fn capabilities(&self) -> Capabilities {
+        (**self).capabilities()
+    }
+    fn read(&self, id: &str) -> Result<Option<Stored>, StoreError> {
+        (**self).read(id)
+    }
+    fn write_if(
+        &self,
+        id: &str,
+        label: &str,
+        secret: &[u8],
+        condition: WriteIf,
+    ) -> Result<Option<Version>, StoreError> {
+        (**self).write_if(id, label, secret, condition)
+    }
+    fn delete(&self, id: &str) -> Result<(), StoreError> {
+        (**self).delete(id)
+    }
+}
+
 /// A borrowed store as an owned one, for contexts that hand out boxes.
 pub struct Borrowed<'a>(pub &'a dyn SecretStore);
 

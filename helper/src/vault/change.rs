@@ -77,7 +77,10 @@ impl Vault<'_> {
         entry: &IndexEntry,
         secrets: &SecretParts,
     ) -> Result<(), VaultError> {
-        let Err(e) = self.store.write(&entry.id, &entry.label(), &secrets.encode()) else {
+        let Err(e) = self
+            .store
+            .write(&entry.id, &entry.label(), &secrets.encode())
+        else {
             return Ok(());
         };
         if !matches!(e, StoreError::TimedOut { .. }) {

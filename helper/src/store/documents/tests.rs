@@ -161,7 +161,9 @@ fn a_damaged_document_is_reported_with_its_place_not_its_bytes() {
         panic!("a damaged document must be reported as damaged");
     };
     assert!(
-        path.display().to_string().contains("\"index\" in in-memory store"),
+        path.display()
+            .to_string()
+            .contains("\"index\" in in-memory store"),
         "{}",
         path.display()
     );
