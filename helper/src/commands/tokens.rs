@@ -109,8 +109,15 @@ pub fn serve(
         let tokens = match refreshed {
             Ok(tokens) => tokens,
             // Refused, perhaps because another machine used (and so
-            // rotated) the refresh token: what it saved is then served.
-            Err(_) if cas && turns < MAX_TURNS && changed(&vault, account, &current)? => continue,
+            // rotated) the refresh token: what it saves is then served.
+            Err(e)
+                if cas
+                    && turns < MAX_TURNS
+                    && e.exit_code() == crate::exit::SIGN_IN_AGAIN
+                    && changed_soon(&vault, account, &current)? =>
+            {
+                continue;
+            }
             Err(e) => return Err(e.into()),
         };
         let parts = merged(tokens, &current.secrets);
@@ -149,13 +156,33 @@ pub fn serve(
 /// race lost to another machine.
 const MAX_TURNS: u32 = 4;
 
-/// Whether the account's pair is no longer `current`: replaced (another
-/// id) or rewritten (another version) by someone else.
-fn changed(vault: &Vault<'_>, account: &Account, current: &Found) -> Result<bool, CommandError> {
-    Ok(vault
-        .find_account(&account.name)?
-        .is_some_and(|now| now.entry.id != current.entry.id || now.version != current.version))
+/// Whether the account's pair stops being `current` (replaced: another
+/// id; rewritten: another version) within [`SAVE_PATIENCE`]: the machine
+/// whose refresh rotated the token is saving its pair just after the
+/// provider answered it, which may be a little after it refused this one.
+/// So a token truly revoked is reported that much later, and one rotated
+/// by another machine never asks to sign in again.
+fn changed_soon(
+    vault: &Vault<'_>,
+    account: &Account,
+    current: &Found,
+) -> Result<bool, CommandError> {
+    let started = std::time::Instant::now();
+    loop {
+        let now = vault.find_account(&account.name)?;
+        if now.is_some_and(|now| now.entry.id != current.entry.id || now.version != current.version)
+        {
+            return Ok(true);
+        }
+        if started.elapsed() >= SAVE_PATIENCE {
+            return Ok(false);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
+
+/// How long a refused refresh waits for another machine's pair.
+const SAVE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The new pair: the new tokens, the old refresh token when the provider
 /// sent no new one (it stays valid then), the client secret kept.
