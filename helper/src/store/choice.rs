@@ -292,6 +292,21 @@ mod tests {
         }
     }
 
+    #[test]
+    fn mailcred_and_the_plugin_agree_on_which_stores_keep_the_documents() {
+        for choice in StoreChoice::ALL {
+            let config = StoreConfig::new(choice, StoreConfig::DEFAULT_DEADLINE);
+            for name in std::iter::once(choice.name()).chain(choice.aliases().iter().copied()) {
+                assert_eq!(
+                    config.keeps_documents(),
+                    mailcred_core::shared_store::keeps_documents(name),
+                    "mailcred-lettre asks mailcred for the accounts exactly when the store \
+                     {name} keeps them (mailcred_core::shared_store::DOCUMENT_STORES)"
+                );
+            }
+        }
+    }
+
     #[cfg(target_os = "linux")]
     #[test]
     fn a_store_of_another_platform_is_unknown_here() {
