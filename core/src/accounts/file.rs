@@ -137,6 +137,11 @@ pub struct AccountFile {
 pub type AccountLock = FileLock;
 
 impl AccountFile {
+    /// The account file's name in its folder.
+    pub const FILE: &'static str = FILE;
+    /// Its lock file's name.
+    pub const LOCK: &'static str = LOCK;
+
     /// The file in `dir`.
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
         Self {

@@ -17,12 +17,13 @@ use crate::accounts::{Account, AccountFile, AccountQuery, AccountSource, Account
 use crate::private_files::FileLock;
 use crate::store::SecretStore;
 use crate::store::documents::{self, Document, DocumentError};
+use crate::vault::SaveHook;
 
 /// Where the accounts are kept.
 #[derive(Clone)]
 pub enum AccountBook<'a> {
-    /// The local account file.
-    File(AccountFile),
+    /// The local account file, and what else happens when it is saved.
+    File(AccountFile, Option<Arc<dyn SaveHook>>),
     /// The store's document, and the local folder for the lock files of
     /// what runs one at a time on a machine (`import`).
     Store {
@@ -54,7 +55,7 @@ impl AccountBook<'_> {
     /// Every account, as one consistent snapshot.
     pub fn read(&self) -> Result<Accounts, CommandError> {
         match self {
-            Self::File(file) => Ok(file.read()?),
+            Self::File(file, _) => Ok(file.read()?),
             Self::Store { store, .. } => {
                 Ok(documents::read::<Accounts>(store.as_ref(), Document::Accounts)?.0)
             }
@@ -64,7 +65,7 @@ impl AccountBook<'_> {
     /// The one account answering `query`.
     pub fn find(&self, query: AccountQuery<'_>) -> Result<Account, CommandError> {
         match self {
-            Self::File(file) => Ok(file.find(query)?),
+            Self::File(file, _) => Ok(file.find(query)?),
             Self::Store { .. } => Ok(self.read()?.find(query)?.clone()),
         }
     }
@@ -73,7 +74,7 @@ impl AccountBook<'_> {
     /// store) and reads them.
     pub fn lock(&self) -> Result<(BookHeld, Accounts), CommandError> {
         match self {
-            Self::File(file) => {
+            Self::File(file, _) => {
                 let (lock, all) = file.lock()?;
                 Ok((BookHeld::File(lock), all))
             }
@@ -90,19 +91,22 @@ impl AccountBook<'_> {
         mut change: impl FnMut(&mut Accounts) -> Result<R, CommandError>,
     ) -> Result<R, CommandError> {
         match (self, held) {
-            (Self::File(file), BookHeld::File(lock)) => {
+            (Self::File(file, hook), BookHeld::File(lock)) => {
                 let mut all = file.read()?;
                 let before = (all.accounts.clone(), all.pending.clone());
                 let answer = change(&mut all)?;
                 if (&all.accounts, &all.pending) != (&before.0, &before.1) {
                     file.save(lock, &mut all)?;
+                    if let Some(hook) = hook {
+                        hook.saved(&file.path());
+                    }
                 }
                 Ok(answer)
             }
             (Self::Store { store, .. }, _) => {
                 documents::update(store.as_ref(), Document::Accounts, change)
             }
-            (Self::File(_), BookHeld::Store) => {
+            (Self::File(..), BookHeld::Store) => {
                 unreachable!("a lock of the account file comes from AccountBook::lock")
             }
         }
@@ -116,7 +120,7 @@ impl AccountBook<'_> {
     /// The local folder: the account file's, or the configuration folder.
     pub fn dir(&self) -> &Path {
         match self {
-            Self::File(file) => file.dir(),
+            Self::File(file, _) => file.dir(),
             Self::Store { local, .. } => local,
         }
     }
@@ -124,7 +128,7 @@ impl AccountBook<'_> {
     /// Where they are, for messages: the file, or the store's document.
     pub fn describe(&self) -> String {
         match self {
-            Self::File(file) => file.path().display().to_string(),
+            Self::File(file, _) => file.path().display().to_string(),
             Self::Store { store, .. } => Document::Accounts
                 .place(store.as_ref())
                 .display()

@@ -51,8 +51,11 @@ impl<'a> Context<'a> {
         let warning = config.choice.warning();
         let index = IndexFile::default_location().map_err(VaultError::from)?;
         let accounts = AccountFile::default_location()?;
+        #[cfg(target_os = "linux")]
+        if config.choice == StoreChoice::Pass {
+            return in_password_store(config, &index, &accounts);
+        }
         let keeps_documents = config.keeps_documents();
-        let pass = config.choice == StoreChoice::Pass;
         let open = move || config.open();
         let context = if keeps_documents {
             // One store, opened on first use, for the secrets and the
@@ -74,14 +77,13 @@ impl<'a> Context<'a> {
         } else {
             Context {
                 index: index.into(),
-                accounts: AccountBook::File(accounts),
+                accounts: AccountBook::File(accounts, None),
                 now: now(),
                 opener: Arc::new(open),
                 warning,
                 tokens: Arc::new(Companion::default()),
             }
         };
-        let _ = pass;
         Ok(context)
     }
 
@@ -109,7 +111,7 @@ impl<'a> Context<'a> {
     /// `accounts` folder inside the index's.
     pub fn with_store(index: IndexFile, now: u64, store: &'a dyn SecretStore) -> Context<'a> {
         Context {
-            accounts: AccountBook::File(AccountFile::in_dir(index.dir().join("accounts"))),
+            accounts: AccountBook::File(AccountFile::in_dir(index.dir().join("accounts")), None),
             index: index.into(),
             now,
             opener: Arc::new(move || Ok(Box::new(Borrowed(store)))),
@@ -154,6 +156,36 @@ impl<'a> Context<'a> {
             eprintln!("mailcred: warning: {warning}");
         }
     }
+}
+
+/// The context of the pass store, whose index and accounts live in the
+/// password store ([`crate::store::PassFolder`]); the files mailcred kept
+/// in `index`'s and `accounts`' folders before are moved there once.
+#[cfg(target_os = "linux")]
+fn in_password_store(
+    config: crate::store::StoreConfig,
+    index: &IndexFile,
+    accounts: &AccountFile,
+) -> Result<Context<'static>, CommandError> {
+    let folder = Arc::new(crate::store::PassFolder::new(
+        &config.pass,
+        config.deadline.mul_f64(0.9),
+    ));
+    folder
+        .move_in(index.dir(), IndexFile::FILE, IndexFile::LOCK)
+        .and_then(|()| folder.move_in(accounts.dir(), AccountFile::FILE, AccountFile::LOCK))
+        .map_err(CommandError::Config)?;
+    let warning = config.choice.warning();
+    Ok(Context {
+        index: IndexFile::in_dir(folder.path())
+            .with_hook(folder.clone())
+            .into(),
+        accounts: AccountBook::File(AccountFile::in_dir(folder.path()), Some(folder)),
+        now: now(),
+        opener: Arc::new(move || config.open()),
+        warning,
+        tokens: Arc::new(Companion::default()),
+    })
 }
 
 /// A borrowed token source, owned as the context's.

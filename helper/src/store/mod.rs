@@ -79,7 +79,7 @@ pub use memory::MemoryStore;
 pub use parts::InParts;
 pub use pass::PassSettings;
 #[cfg(target_os = "linux")]
-pub use pass::PassStore;
+pub use pass::{PassFolder, PassStore};
 
 use zeroize::Zeroizing;
 

@@ -26,7 +26,7 @@ mod matching;
 mod place;
 mod secret_parts;
 
-pub use index::{EndpointSlot, Index, IndexEntry, IndexError, IndexFile};
+pub use index::{EndpointSlot, Index, IndexEntry, IndexError, IndexFile, SaveHook};
 pub use place::IndexPlace;
 pub use secret_parts::SecretParts;
 
