@@ -181,7 +181,7 @@ pub fn check_free(all: &Accounts, account: &Account) -> Result<(), CommandError>
 
 /// The account called `name`.
 pub fn find(ctx: &Context<'_>, name: &str) -> Result<Account, CommandError> {
-    Ok(ctx.accounts.find(AccountQuery::Named(name))?)
+    ctx.accounts.find(AccountQuery::Named(name))
 }
 
 /// Stores `secrets` as the account's one secret (an OAuth2 account's

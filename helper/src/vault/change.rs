@@ -66,8 +66,8 @@ impl Vault<'_> {
         self.retire(held, old)
     }
 
-    /// 2. Writes the secret of the listed `entry`; on failure takes the
-    /// listing back. Not after a timeout: the write may still land once we
+    /// Step 2: writes the secret of the listed `entry`; on failure takes
+    /// the listing back. Not after a timeout: the write may still land once we
     /// stopped waiting, and a secret must never be unlisted. An entry whose
     /// secret never came is skipped, and retired by the next store into
     /// its slot.
