@@ -318,4 +318,6 @@ fn new_id() -> Result<String, VaultError> {
 }
 
 #[cfg(test)]
+mod shared_tests;
+#[cfg(test)]
 mod tests;
