@@ -19,5 +19,6 @@ pub mod exit;
 pub mod harden;
 pub mod private_files;
 pub mod protocol;
+pub mod shared_store;
 pub mod smtp_options;
 pub mod terminal;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::transport::smtp::extension::ClientId;
-use mailcred_core::accounts::{Account, AccountFile, AccountQuery, AccountSource, Security};
+use mailcred_core::accounts::{Account, Security};
 use mailcred_core::private_files::read_regular_file;
 use rustls::pki_types::CertificateDer;
 
@@ -93,7 +93,8 @@ impl MailcredTransportBuilder {
         Self::new(host, Security::NoneDangerous, user)
     }
 
-    /// The mailcred account `name` from the account file (server, port,
+    /// The mailcred account `name` from the account file, or from
+    /// `mailcred` for a store that keeps the accounts (server, port,
     /// security, user). An account set to `none-dangerous` is refused: see
     /// [`account_dangerous`](Self::account_dangerous).
     pub fn account(name: &str) -> Result<Self, Error> {
@@ -293,5 +294,5 @@ fn roots_from_pem(pem: &[u8], what: String) -> Result<Vec<CertificateDer<'static
 }
 
 fn read_account(name: &str) -> Result<Account, Error> {
-    Ok(AccountFile::default_location()?.find(AccountQuery::Named(name))?)
+    crate::account_source::account(name)
 }

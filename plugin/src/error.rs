@@ -22,6 +22,17 @@ pub enum Error {
     /// every lookup).
     #[error(transparent)]
     Lookup(#[from] LookupError),
+    /// `mailcred show --json` or `list --json` printed something that is
+    /// not an account (a `mailcred` of another version?).
+    #[error(
+        "`mailcred {action}` gave an answer that is not mailcred accounts ({why}); check that mailcred and mailcred-lettre are the same version"
+    )]
+    AccountAnswer {
+        /// `show` or `list`.
+        action: &'static str,
+        /// What the parser said (a position, never the answer).
+        why: String,
+    },
     /// The account is set to `none-dangerous` and a safe constructor was used.
     #[error(
         "mail account \"{name}\" is set to --security none-dangerous: its password would cross the network unencrypted; use the `_dangerous` constructor to accept that"

@@ -84,6 +84,8 @@
 //! [lettre]: https://lettre.rs
 //! [mailcred]: https://docs.rs/mailcred
 
+#[doc(hidden)]
+pub mod account_source;
 #[cfg(feature = "async")]
 mod async_transport;
 mod builder;

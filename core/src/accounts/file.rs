@@ -137,6 +137,11 @@ pub struct AccountFile {
 pub type AccountLock = FileLock;
 
 impl AccountFile {
+    /// The account file's name in its folder.
+    pub const FILE: &'static str = FILE;
+    /// Its lock file's name.
+    pub const LOCK: &'static str = LOCK;
+
     /// The file in `dir`.
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
         Self {
@@ -152,6 +157,11 @@ impl AccountFile {
         crate::app_dirs::move_from_earlier(&dir, earlier.as_deref(), FILE)
             .map_err(|source| JsonFileError::io("move", dir.join(FILE), source))?;
         Ok(Self::in_dir(dir))
+    }
+
+    /// The folder holding the file.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     /// The file's path.

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 mod versioned;
 
 pub use crate::from_json_file_error;
-pub use versioned::{JsonFileError, Unreadable, VersionedJson, parse_json};
+pub use versioned::{
+    JsonFileError, Unreadable, VersionedJson, decode_json, encode_json, parse_json,
+};
 
 /// The longest any mailcred waits for another to finish with a file: a
 /// change holds the lock for one keyring call, itself bounded.
@@ -207,17 +209,7 @@ impl PrivateDir {
         let Some(bytes) = self.read(name).map_err(io)? else {
             return Ok(T::default());
         };
-        parse_json(&bytes).map_err(|problem| match problem {
-            Unreadable::Damaged(reason) => JsonFileError::Corrupt {
-                path: self.dir.join(name),
-                reason,
-            },
-            Unreadable::Newer(version) => JsonFileError::Newer {
-                path: self.dir.join(name),
-                version,
-                supported: T::FORMAT_VERSION,
-            },
-        })
+        decode_json(&bytes, self.dir.join(name))
     }
 
     /// Replaces `name` with `value`, stamped with the current format version,
@@ -229,9 +221,7 @@ impl PrivateDir {
         lock: &FileLock,
     ) -> Result<(), JsonFileError> {
         let io = |action, source| JsonFileError::io(action, self.dir.join(name), source);
-        *value.version_mut() = T::FORMAT_VERSION;
-        let mut json = serde_json::to_vec_pretty(value).map_err(|e| io("encode", e.into()))?;
-        json.push(b'\n');
+        let json = encode_json(value).map_err(|e| io("encode", e.into()))?;
         self.write_atomic(name, &json, lock)
             .map_err(|source| io("write", source))
     }

@@ -157,3 +157,27 @@ pub fn parse_json<T: VersionedJson>(bytes: &[u8]) -> Result<T, Unreadable> {
         ))),
     }
 }
+
+/// `bytes`, the contents of the file at `path` (or of a document a store
+/// keeps, named by `path`), as a `T`; the error names `path`.
+pub fn decode_json<T: VersionedJson>(bytes: &[u8], path: PathBuf) -> Result<T, JsonFileError> {
+    parse_json(bytes).map_err(|problem| match problem {
+        Unreadable::Damaged(reason) => JsonFileError::Corrupt { path, reason },
+        Unreadable::Newer(version) => JsonFileError::Newer {
+            path,
+            version,
+            supported: T::FORMAT_VERSION,
+        },
+    })
+}
+
+/// `value` as its file holds it: stamped with the current format version,
+/// pretty JSON ending in a newline. The same bytes whether a file or a
+/// store keeps them, so a document copied from one to the other reads the
+/// same.
+pub fn encode_json<T: VersionedJson>(value: &mut T) -> serde_json::Result<Vec<u8>> {
+    *value.version_mut() = T::FORMAT_VERSION;
+    let mut json = serde_json::to_vec_pretty(value)?;
+    json.push(b'\n');
+    Ok(json)
+}

@@ -5,7 +5,7 @@ use std::io::Write;
 use secrecy::SecretString;
 
 use super::{CommandError, Context};
-use crate::accounts::{Account, AccountQuery, AccountSource, Accounts};
+use crate::accounts::{Account, AccountQuery, Accounts};
 use crate::vault::{EndpointSlot, IndexEntry, SecretParts, Vault};
 
 pub use super::resolve::{EndpointFlags, NewAccount, OAuthFlags, resolve};
@@ -37,22 +37,33 @@ pub fn add_with(
     mut out: impl Write,
 ) -> Result<(), CommandError> {
     let store = ctx.open_store()?;
-    let (lock, mut all) = ctx.accounts.lock()?;
-    check_free(&all, &account)?;
-    // What an interrupted `add` of this name or credential slot left.
-    all.pending
-        .retain(|p| p.name != account.name && !same_credential(p, &account));
-    all.pending.push(account.clone());
-    ctx.accounts.save(&lock, &mut all)?;
+    let (held, _) = ctx.accounts.lock()?;
+    ctx.accounts.update(&held, |all| {
+        check_free(all, &account)?;
+        // What an interrupted `add` of this name or credential slot left.
+        all.pending
+            .retain(|p| p.name != account.name && !same_credential(p, &account));
+        all.pending.push(account.clone());
+        Ok(())
+    })?;
     ctx.warn_about_store();
     let vault = Vault::new(ctx.index.clone(), store.as_ref());
     let stored = store_secret(&vault, &account, secrets, ctx.now);
-    all.pending.retain(|p| p.name != account.name);
-    if stored.is_ok() {
-        all.accounts.push(account.clone());
-    }
-    ctx.accounts.save(&lock, &mut all)?;
+    let recorded = ctx.accounts.update(&held, |all| {
+        all.pending.retain(|p| p.name != account.name);
+        if stored.is_err() {
+            return Ok(Ok(()));
+        }
+        // Checked again: in a shared store another machine may have added
+        // the name meanwhile (with the file, the lock kept it out).
+        let free = check_free(all, &account);
+        if free.is_ok() {
+            all.accounts.push(account.clone());
+        }
+        Ok(free)
+    })?;
     stored?;
+    recorded?;
     let endpoints: Vec<String> = account
         .endpoints()
         .map(|(protocol, e)| {
@@ -97,7 +108,7 @@ pub fn set_password(
     // running meanwhile would otherwise finish between the check and the
     // store, leaving this password behind, served to git but owned by no
     // account.
-    let (_lock, all) = ctx.accounts.lock()?;
+    let (_held, all) = ctx.accounts.lock()?;
     let account = all.find(AccountQuery::Named(name))?.clone();
     if account.is_oauth() {
         return Err(CommandError::OAuthAccount { name: account.name });
@@ -109,6 +120,15 @@ pub fn set_password(
         ..SecretParts::default()
     };
     store_secret(&vault, &account, &secrets, ctx.now)?;
+    // In a shared store no lock kept a `remove` on another machine out:
+    // if it ran meanwhile, the password just stored is taken back.
+    if ctx.accounts.in_store() && ctx.accounts.read()?.get(name).is_none() {
+        vault.erase_account(name)?;
+        return Err(CommandError::Usage(format!(
+            "mail account \"{name}\" was removed by another mailcred meanwhile; the new \
+             password was not kept"
+        )));
+    }
     writeln!(out, "Stored the new password of {name}.")?;
     Ok(())
 }
@@ -117,7 +137,7 @@ pub fn set_password(
 /// of that name left).
 pub fn remove(ctx: &Context<'_>, name: &str, mut out: impl Write) -> Result<(), CommandError> {
     let store = ctx.open_store()?;
-    let (lock, mut all) = ctx.accounts.lock()?;
+    let (held, all) = ctx.accounts.lock()?;
     let known = all.get(name).is_some() || all.pending.iter().any(|p| p.name == name);
     if !known {
         all.find(AccountQuery::Named(name))?;
@@ -129,9 +149,11 @@ pub fn remove(ctx: &Context<'_>, name: &str, mut out: impl Write) -> Result<(), 
     };
     let vault = Vault::new(ctx.index.clone(), store.as_ref());
     vault.erase_account(name)?;
-    all.accounts.retain(|a| a.name != name);
-    all.pending.retain(|p| p.name != name);
-    ctx.accounts.save(&lock, &mut all)?;
+    ctx.accounts.update(&held, |all| {
+        all.accounts.retain(|a| a.name != name);
+        all.pending.retain(|p| p.name != name);
+        Ok(())
+    })?;
     writeln!(out, "Removed {name} and {what}.")?;
     Ok(())
 }
@@ -159,7 +181,7 @@ pub fn check_free(all: &Accounts, account: &Account) -> Result<(), CommandError>
 
 /// The account called `name`.
 pub fn find(ctx: &Context<'_>, name: &str) -> Result<Account, CommandError> {
-    Ok(ctx.accounts.find(AccountQuery::Named(name))?)
+    ctx.accounts.find(AccountQuery::Named(name))
 }
 
 /// Stores `secrets` as the account's one secret (an OAuth2 account's

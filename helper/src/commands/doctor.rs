@@ -20,7 +20,7 @@ pub fn run(
     mut out: impl Write,
 ) -> Result<(), CommandError> {
     writeln!(out, "store:  {store_name} ({chosen_by})")?;
-    writeln!(out, "index:  {}", ctx.index.path().display())?;
+    writeln!(out, "index:  {}", ctx.index.describe())?;
     if let Some(warning) = ctx.warning() {
         writeln!(out, "note:   {warning}")?;
     }

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use secrecy::ExposeSecret;
 
 use super::{CommandError, Context};
-use crate::accounts::{AccountQuery, AccountSource};
+use crate::accounts::AccountQuery;
 use crate::protocol::{self, Answer, Credential, MAX_REQUEST_BYTES};
 use crate::vault::{Found, IndexEntry, SecretParts, Vault};
 

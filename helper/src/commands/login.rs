@@ -152,18 +152,20 @@ fn replace_tokens(
         .index
         .refresh_lock(&new.name)
         .map_err(crate::vault::VaultError::from)?;
-    let (lock, mut all) = ctx.accounts.lock()?;
-    let now = all.find(AccountQuery::Named(&new.name))?;
-    if !now.is_oauth() {
-        return Err(changed_meanwhile(&new.name));
-    }
-    if now.oauth != new.oauth {
+    let (held, _) = ctx.accounts.lock()?;
+    ctx.accounts.update(&held, |all| {
+        let now = all.find(AccountQuery::Named(&new.name))?;
+        if !now.is_oauth() {
+            return Err(changed_meanwhile(&new.name));
+        }
         // Settings first: a kill before the tokens leaves new settings
         // with the old tokens, which the next refresh reports (83), and
         // `login` mends.
-        replace(&mut all.accounts, new);
-        ctx.accounts.save(&lock, &mut all)?;
-    }
+        if now.oauth != new.oauth {
+            replace(&mut all.accounts, new);
+        }
+        Ok(())
+    })?;
     accounts::store_secret(&Vault::new(ctx.index.clone(), store), new, secrets, ctx.now)
 }
 
@@ -178,37 +180,41 @@ fn switch(
         .index
         .refresh_lock(&new.name)
         .map_err(crate::vault::VaultError::from)?;
-    let (lock, mut all) = ctx.accounts.lock()?;
-    if all.find(AccountQuery::Named(&new.name))?.is_oauth() {
-        return Err(changed_meanwhile(&new.name));
-    }
-    all.pending.retain(|p| p.name != new.name);
-    all.pending.push(new.clone());
-    ctx.accounts.save(&lock, &mut all)?;
+    let (held, _) = ctx.accounts.lock()?;
+    ctx.accounts.update(&held, |all| {
+        if all.find(AccountQuery::Named(&new.name))?.is_oauth() {
+            return Err(changed_meanwhile(&new.name));
+        }
+        all.pending.retain(|p| p.name != new.name);
+        all.pending.push(new.clone());
+        Ok(())
+    })?;
     // On failure the pending record stays: invisible, and the next
     // `login` either finishes from it (if the tokens landed) or replaces it.
     accounts::store_secret(&Vault::new(ctx.index.clone(), store), new, secrets, ctx.now)?;
-    replace(&mut all.accounts, new);
-    all.pending.retain(|p| p.name != new.name);
-    ctx.accounts.save(&lock, &mut all)?;
-    Ok(())
+    ctx.accounts.update(&held, |all| {
+        replace(&mut all.accounts, new);
+        all.pending.retain(|p| p.name != new.name);
+        Ok(())
+    })
 }
 
 /// Step 3 of a switch whose tokens were stored.
 fn finish_switch(ctx: &Context<'_>, name: &str) -> Result<(), CommandError> {
-    let (lock, mut all) = ctx.accounts.lock()?;
-    let Some(new) = all
-        .pending
-        .iter()
-        .find(|p| p.name == name && p.is_oauth())
-        .cloned()
-    else {
-        return Err(changed_meanwhile(name));
-    };
-    replace(&mut all.accounts, &new);
-    all.pending.retain(|p| p.name != name);
-    ctx.accounts.save(&lock, &mut all)?;
-    Ok(())
+    let (held, _) = ctx.accounts.lock()?;
+    ctx.accounts.update(&held, |all| {
+        let Some(new) = all
+            .pending
+            .iter()
+            .find(|p| p.name == name && p.is_oauth())
+            .cloned()
+        else {
+            return Err(changed_meanwhile(name));
+        };
+        replace(&mut all.accounts, &new);
+        all.pending.retain(|p| p.name != name);
+        Ok(())
+    })
 }
 
 /// Puts `new` in the place of the account of its name.

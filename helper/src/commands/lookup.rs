@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use super::{CommandError, Context, accounts::find};
-use crate::accounts::{Account, AccountQuery, AccountSource, Protocol};
+use crate::accounts::{Account, AccountQuery, Protocol};
 use crate::protocol::unsafe_value;
 use crate::vault::Vault;
 

@@ -1,6 +1,7 @@
 //! The commands: thin functions joining the wire formats to the vault.
 
 pub mod accounts;
+pub mod book;
 pub mod doctor;
 pub mod git;
 pub mod import;
@@ -21,7 +22,8 @@ use crate::protocol::ProtocolError;
 use crate::secret_input::PasswordInputError;
 use crate::settings::{self, SettingsError};
 use crate::store::{Borrowed, LazyStore, SecretStore, StoreChoice, StoreError};
-use crate::vault::{IndexError, IndexFile, VaultError};
+use crate::vault::{IndexError, IndexFile, IndexPlace, VaultError};
+pub use book::{AccountBook, BookHeld};
 
 /// Opens the store a command uses.
 type Opener<'a> = dyn Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + Send + Sync + 'a;
@@ -30,9 +32,9 @@ type Opener<'a> = dyn Fn() -> Result<Box<dyn SecretStore + 'a>, StoreError> + Se
 /// can substitute an in-memory store and a temporary index.
 pub struct Context<'a> {
     /// The credential index.
-    pub index: IndexFile,
+    pub index: IndexPlace,
     /// The mail accounts.
-    pub accounts: AccountFile,
+    pub accounts: AccountBook<'a>,
     /// Seconds since the epoch, for expiry.
     pub now: u64,
     opener: Arc<Opener<'a>>,
@@ -42,26 +44,75 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// The real thing: the configured store, every call bounded by the
-    /// configured deadline, and the user's index.
+    /// configured deadline, and the user's index and accounts (local
+    /// files, or documents in a store that keeps them).
     pub fn from_environment() -> Result<Context<'static>, CommandError> {
         let config = settings::store_config()?;
         let warning = config.choice.warning();
-        Ok(Context {
-            index: IndexFile::default_location().map_err(VaultError::from)?,
-            accounts: AccountFile::default_location()?,
-            now: now(),
-            opener: Arc::new(move || config.open()),
-            warning,
-            tokens: Arc::new(Companion::default()),
-        })
+        let index = IndexFile::default_location().map_err(VaultError::from)?;
+        let accounts = AccountFile::default_location()?;
+        #[cfg(target_os = "linux")]
+        if config.choice == StoreChoice::Pass {
+            return in_password_store(config, &index, &accounts);
+        }
+        let keeps_documents = config.keeps_documents();
+        let open = move || config.open();
+        let context = if keeps_documents {
+            // One store, opened on first use, for the secrets and the
+            // documents alike.
+            let shared: Arc<LazyStore<'static>> = Arc::new(LazyStore::new(open));
+            let local = accounts.dir().to_owned();
+            let opener = Arc::clone(&shared);
+            Context {
+                index: IndexPlace::Store { locks: index },
+                accounts: AccountBook::Store {
+                    store: shared,
+                    local,
+                },
+                now: now(),
+                opener: Arc::new(move || Ok(Box::new(Arc::clone(&opener)))),
+                warning,
+                tokens: Arc::new(Companion::default()),
+            }
+        } else {
+            Context {
+                index: index.into(),
+                accounts: AccountBook::File(accounts, None),
+                now: now(),
+                opener: Arc::new(open),
+                warning,
+                tokens: Arc::new(Companion::default()),
+            }
+        };
+        Ok(context)
+    }
+
+    /// A context whose index and accounts are documents in `store`, as
+    /// for a store that [keeps documents](crate::store::StoreConfig::keeps_documents):
+    /// for tests of several machines sharing one store. `local` is the
+    /// machine's own folder (refresh locks only).
+    pub fn sharing_store(local: &std::path::Path, now: u64, store: &'a dyn SecretStore) -> Self {
+        Context {
+            index: IndexPlace::Store {
+                locks: IndexFile::in_dir(local),
+            },
+            accounts: AccountBook::Store {
+                store: Arc::new(Borrowed(store)),
+                local: local.to_owned(),
+            },
+            now,
+            opener: Arc::new(move || Ok(Box::new(Borrowed(store)))),
+            warning: None,
+            tokens: Arc::new(NoTokenSource),
+        }
     }
 
     /// A context over a given store, for tests; accounts are kept in an
     /// `accounts` folder inside the index's.
     pub fn with_store(index: IndexFile, now: u64, store: &'a dyn SecretStore) -> Context<'a> {
         Context {
-            accounts: AccountFile::in_dir(index.dir().join("accounts")),
-            index,
+            accounts: AccountBook::File(AccountFile::in_dir(index.dir().join("accounts")), None),
+            index: index.into(),
             now,
             opener: Arc::new(move || Ok(Box::new(Borrowed(store)))),
             warning: None,
@@ -105,6 +156,36 @@ impl<'a> Context<'a> {
             eprintln!("mailcred: warning: {warning}");
         }
     }
+}
+
+/// The context of the pass store, whose index and accounts live in the
+/// password store ([`crate::store::PassFolder`]); the files mailcred kept
+/// in `index`'s and `accounts`' folders before are moved there once.
+#[cfg(target_os = "linux")]
+fn in_password_store(
+    config: crate::store::StoreConfig,
+    index: &IndexFile,
+    accounts: &AccountFile,
+) -> Result<Context<'static>, CommandError> {
+    let folder = Arc::new(crate::store::PassFolder::new(
+        &config.pass,
+        config.deadline.mul_f64(0.9),
+    ));
+    folder
+        .move_in(index.dir(), IndexFile::FILE, IndexFile::LOCK)
+        .and_then(|()| folder.move_in(accounts.dir(), AccountFile::FILE, AccountFile::LOCK))
+        .map_err(CommandError::Config)?;
+    let warning = config.choice.warning();
+    Ok(Context {
+        index: IndexFile::in_dir(folder.path())
+            .with_hook(folder.clone())
+            .into(),
+        accounts: AccountBook::File(AccountFile::in_dir(folder.path()), Some(folder)),
+        now: now(),
+        opener: Arc::new(move || config.open()),
+        warning,
+        tokens: Arc::new(Companion::default()),
+    })
 }
 
 /// A borrowed token source, owned as the context's.
@@ -302,7 +383,9 @@ pub fn store_exit_code(e: &StoreError) -> u8 {
         | StoreError::NotSetUp { .. }
         | StoreError::MissingKey { .. } => exit::CONFIG,
         StoreError::Ambiguous { .. } | StoreError::Damaged { .. } => exit::DATA_DAMAGED,
-        StoreError::Conflict { .. } | StoreError::Temporary { .. } => exit::TEMPORARY,
+        StoreError::Conflict { .. }
+        | StoreError::Contended { .. }
+        | StoreError::Temporary { .. } => exit::TEMPORARY,
         StoreError::Denied { .. } => exit::NO_PERMISSION,
         StoreError::LoginExpired { .. } => exit::KEYRING_LOCKED,
         StoreError::BadAnswer { .. } => exit::PROTOCOL,

@@ -264,21 +264,6 @@ impl StoreConfig {
         Ok(OpenBaoStore::open(&self.openbao_settings()?, self.deadline))
     }
 
-    /// The store that keeps mailcred's documents (`index`, `accounts`, by
-    /// those ids) when [`Self::keeps_documents`], bounded as [`Self::open`]
-    /// is; `None` for a store that keeps them in local files.
-    pub fn open_documents(&self) -> Result<Option<Box<dyn SecretStore>>, StoreError> {
-        if !self.keeps_documents() {
-            return Ok(None);
-        }
-        let documents = self.open_openbao()?.documents();
-        Ok(Some(Box::new(Deadline::new(
-            std::sync::Arc::new(documents),
-            self.deadline,
-            super::openbao::TIMED_OUT,
-        ))))
-    }
-
     /// What the store's server says about this machine's access, for
     /// `doctor`: `None` for a store without a server.
     pub fn server_status(&self) -> Result<Option<Ready>, StoreError> {
@@ -360,6 +345,21 @@ mod tests {
                 defaults, 1,
                 "{platform} must have exactly one default store"
             );
+        }
+    }
+
+    #[test]
+    fn mailcred_and_the_plugin_agree_on_which_stores_keep_the_documents() {
+        for choice in StoreChoice::ALL {
+            let config = StoreConfig::new(choice, StoreConfig::DEFAULT_DEADLINE);
+            for name in std::iter::once(choice.name()).chain(choice.aliases().iter().copied()) {
+                assert_eq!(
+                    config.keeps_documents(),
+                    mailcred_core::shared_store::keeps_documents(name),
+                    "mailcred-lettre asks mailcred for the accounts exactly when the store \
+                     {name} keeps them (mailcred_core::shared_store::DOCUMENT_STORES)"
+                );
+            }
         }
     }
 

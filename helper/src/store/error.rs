@@ -173,6 +173,17 @@ pub enum StoreError {
         /// The item.
         id: String,
     },
+    /// A document kept in the store (the index, the accounts) was changed
+    /// by other writers every time this one tried to change it.
+    #[error(
+        "the {document} in the store was changed by others too often ({attempts} attempts); nothing more was written, try again"
+    )]
+    Contended {
+        /// What it keeps: "credential index", "account list".
+        document: &'static str,
+        /// How many times it was read and written.
+        attempts: u32,
+    },
     /// A conditional write asked of a store that offers none.
     #[error("{store} cannot write conditionally (no compare-and-set); nothing was written")]
     NoCompareAndSet {

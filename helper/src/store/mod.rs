@@ -28,6 +28,18 @@
 //! words every backend shares, with a hint the backend chooses. The
 //! [`conformance`] suite checks all of this against any store.
 //!
+//! # Documents
+//!
+//! Ids are the vault's, random hex. Two ids are reserved: `index` and
+//! `accounts` ([`Document`]) hold mailcred's credential index and account
+//! list for a store that keeps them ([`StoreConfig::keeps_documents`]), as
+//! plain (non-secret) JSON, changed only by conditional writes
+//! ([`documents::update`]). They go through the same `read`, `write_if`
+//! and `delete` as secrets, so every wrapper passes them on unchanged; a
+//! store that maps ids to keys of its own maps these two to keys of their
+//! own (OpenBao: `index` and `accounts`, beside `secrets/<id>`), told apart
+//! with [`Document::from_id`].
+//!
 //! # Adding a store
 //!
 //! 1. Implement [`SecretStore`] in a file of its own. A keyring-core backend
@@ -47,6 +59,7 @@ mod choice;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod deadline;
+pub mod documents;
 mod error;
 mod faults;
 mod keyring;
@@ -58,6 +71,7 @@ mod pass;
 
 pub use choice::{StoreChoice, StoreConfig, UnknownStore};
 pub use deadline::Deadline;
+pub use documents::Document;
 pub use error::{Hint, Seconds, StoreError};
 pub use faults::{Faults, Op, WithFaults};
 pub use keyring::KeyringStore;
@@ -69,7 +83,7 @@ pub use openbao::{
 pub use parts::InParts;
 pub use pass::PassSettings;
 #[cfg(target_os = "linux")]
-pub use pass::PassStore;
+pub use pass::{PassFolder, PassStore};
 
 use zeroize::Zeroizing;
 
@@ -193,6 +207,32 @@ pub fn refuse_conditions(store: &dyn SecretStore, condition: &WriteIf) -> Result
         WriteIf::Absent | WriteIf::Unchanged(_) => Err(StoreError::NoCompareAndSet {
             store: store.describe(),
         }),
+    }
+}
+
+/// A shared store: one connection (one OpenBao companion) for a command's
+/// secrets and documents alike.
+impl<S: SecretStore + ?Sized> SecretStore for std::sync::Arc<S> {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+    fn capabilities(&self) -> Capabilities {
+        (**self).capabilities()
+    }
+    fn read(&self, id: &str) -> Result<Option<Stored>, StoreError> {
+        (**self).read(id)
+    }
+    fn write_if(
+        &self,
+        id: &str,
+        label: &str,
+        secret: &[u8],
+        condition: WriteIf,
+    ) -> Result<Option<Version>, StoreError> {
+        (**self).write_if(id, label, secret, condition)
+    }
+    fn delete(&self, id: &str) -> Result<(), StoreError> {
+        (**self).delete(id)
     }
 }
 

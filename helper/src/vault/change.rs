@@ -2,8 +2,9 @@
 
 use secrecy::ExposeSecret;
 
-use super::index::{self, Index, IndexEntry};
+use super::index::{Index, IndexEntry};
 use super::matching::{self, Fit};
+use super::place::Held;
 use super::{Erased, SecretParts, Vault, VaultError, new_id};
 
 impl Vault<'_> {
@@ -20,55 +21,30 @@ impl Vault<'_> {
     /// The new entry's id, or `None` when the store was ignored.
     pub fn store(
         &self,
-        mut entry: IndexEntry,
+        entry: IndexEntry,
         secrets: &SecretParts,
     ) -> Result<Option<String>, VaultError> {
-        let lock = self
-            .index
-            .lock(true)?
-            .expect("an exclusive lock is always taken");
-        let mut index = self.index.load(&lock)?;
-        entry.id = new_id()?;
-        if entry.account.is_none()
-            && secrets.password.is_some()
-            && let Some(owner) = owner(&index, &entry)?
-        {
-            if owner.oauth {
-                // git approves the access token it was handed: storing it
-                // would only lose the refresh token and the expiry.
+        let held = self
+            .hold(true)?
+            .expect("the index is always held for a change");
+        let id = new_id()?;
+        // Planned and listed in one change: which entries it replaces is
+        // read from the index it is listed in (in the store, the index as
+        // other machines left it, again on each attempt).
+        let listed = self.change(&held, |index| {
+            let Some((entry, old)) = plan(index, &entry, &id, secrets.password.is_some())? else {
                 return Ok(None);
-            }
-            entry = IndexEntry {
-                id: entry.id,
-                password_expiry_utc: entry.password_expiry_utc,
-                authtype: entry.authtype,
-                stored_at: entry.stored_at,
-                account: owner.account.clone(),
-                protected: owner.protected,
-                endpoints: owner.endpoints.clone(),
-                ..IndexEntry::default()
             };
-        }
-        let label = entry.label();
-        let old: Vec<IndexEntry> = match &entry.account {
-            Some(name) => index
-                .entries
-                .iter()
-                .filter(|e| {
-                    e.account.as_ref() == Some(name)
-                        || entry.endpoints.iter().any(|slot| slot.covers(e))
-                })
-                .cloned()
-                .collect(),
-            None => index
-                .entries
-                .iter()
-                .filter(|e| e.account.is_none() && e.same_slot(&entry))
-                .cloned()
-                .collect(),
+            // 1. List the new entry first, so its secret is never unlisted.
+            index.entries.insert(0, entry.clone());
+            Ok(Some((entry, old)))
+        })?;
+        let Some((entry, old)) = listed else {
+            return Ok(None);
         };
-
-        self.put(&lock, &mut index, &entry, &label, secrets, &old)?;
+        self.write_listed(&held, &entry, secrets)?;
+        // 3. Retire what it replaces: secret first, then listing.
+        self.retire(&held, &old)?;
         Ok(Some(entry.id))
     }
 
@@ -76,32 +52,44 @@ impl Vault<'_> {
     /// point leaves the old secret or the new one served, never neither.
     fn put(
         &self,
-        lock: &index::IndexLock,
-        index: &mut Index,
+        held: &Held,
         entry: &IndexEntry,
-        label: &str,
         secrets: &SecretParts,
         old: &[IndexEntry],
     ) -> Result<(), VaultError> {
-        // 1. List the new entry first, so its secret is never unlisted.
-        index.entries.insert(0, entry.clone());
-        self.index.save(lock, index)?;
+        self.change(held, |index| {
+            index.entries.insert(0, entry.clone());
+            Ok(())
+        })?;
+        self.write_listed(held, entry, secrets)?;
+        self.retire(held, old)
+    }
 
-        // 2. Write the secret; on failure take the listing back. Not after
-        // a timeout or a cut-off call (`may_have_written`): the write may
-        // still land, or have landed, once we stopped waiting, and a
-        // secret must never be unlisted. An entry whose secret never came is
-        // skipped, and retired by the next store into its slot.
-        if let Err(e) = self.store.write(&entry.id, label, &secrets.encode()) {
-            if !e.may_have_written() {
-                index.entries.retain(|e| e.id != entry.id);
-                self.index.save(lock, index)?;
-            }
-            return Err(e.into());
+    /// Step 2: writes the secret of the listed `entry`; on failure takes
+    /// the listing back. Not after a timeout or a cut-off call
+    /// (`may_have_written`): the write may still land, or have landed, once
+    /// we stopped waiting, and a secret must never be unlisted. An entry whose
+    /// secret never came is skipped, and retired by the next store into
+    /// its slot.
+    fn write_listed(
+        &self,
+        held: &Held,
+        entry: &IndexEntry,
+        secrets: &SecretParts,
+    ) -> Result<(), VaultError> {
+        let Err(e) = self
+            .store
+            .write(&entry.id, &entry.label(), &secrets.encode())
+        else {
+            return Ok(());
+        };
+        if !e.may_have_written() {
+            self.change(held, |index| {
+                index.entries.retain(|listed| listed.id != entry.id);
+                Ok(())
+            })?;
         }
-
-        // 3. Retire what it replaces: secret first, then listing.
-        self.retire(lock, index, old)
+        Err(e.into())
     }
 
     /// git's `erase`: removes every entry matching the request (and, when it
@@ -117,10 +105,10 @@ impl Vault<'_> {
             return Err(VaultError::UnscopedErase);
         }
         let mut outcome = Erased::default();
-        let Some(lock) = self.index.lock(true)? else {
+        let Some(held) = self.hold(true)? else {
             return Ok(outcome);
         };
-        let mut index = self.index.load(&lock)?;
+        let index = self.load(&held)?;
         let mut doomed = Vec::new();
         let mut stale = Vec::new();
         for entry in index
@@ -158,9 +146,9 @@ impl Vault<'_> {
             doomed.push(entry.clone());
         }
         outcome.removed = doomed.len();
-        self.retire(&lock, &mut index, &doomed)?;
+        self.retire(&held, &doomed)?;
         for (entry, parts) in stale {
-            self.drop_access_token(&lock, &mut index, &entry, parts)?;
+            self.drop_access_token(&held, &entry, parts)?;
             outcome.expired.extend(entry.account.clone());
         }
         Ok(outcome)
@@ -170,8 +158,7 @@ impl Vault<'_> {
     /// `get` refreshes; the refresh token (and client secret) stay.
     fn drop_access_token(
         &self,
-        lock: &index::IndexLock,
-        index: &mut Index,
+        held: &Held,
         old: &IndexEntry,
         mut parts: SecretParts,
     ) -> Result<(), VaultError> {
@@ -184,15 +171,7 @@ impl Vault<'_> {
             id: new_id()?,
             ..old.clone()
         };
-        let label = entry.label();
-        self.put(
-            lock,
-            index,
-            &entry,
-            &label,
-            &parts,
-            std::slice::from_ref(old),
-        )
+        self.put(held, &entry, &parts, std::slice::from_ref(old))
     }
 
     /// Removes a mail account's secret whatever its protection
@@ -200,10 +179,10 @@ impl Vault<'_> {
     /// credentials that git stored itself before such copies were folded
     /// into the account: nothing that serves the password may stay behind.
     pub fn erase_account(&self, name: &str) -> Result<Erased, VaultError> {
-        let Some(lock) = self.index.lock(true)? else {
+        let Some(held) = self.hold(true)? else {
             return Ok(Erased::default());
         };
-        let mut index = self.index.load(&lock)?;
+        let index = self.load(&held)?;
         let owned: Vec<&IndexEntry> = index
             .entries
             .iter()
@@ -220,7 +199,7 @@ impl Vault<'_> {
             })
             .cloned()
             .collect();
-        self.retire(&lock, &mut index, &doomed)?;
+        self.retire(&held, &doomed)?;
         Ok(Erased {
             removed: doomed.len(),
             kept: Vec::new(),
@@ -228,13 +207,9 @@ impl Vault<'_> {
         })
     }
 
-    /// Deletes the secrets of `entries`, then their listings.
-    fn retire(
-        &self,
-        lock: &index::IndexLock,
-        index: &mut Index,
-        entries: &[IndexEntry],
-    ) -> Result<(), VaultError> {
+    /// Deletes the secrets of `entries`, then their listings (by id: what
+    /// others listed meanwhile stays).
+    fn retire(&self, held: &Held, entries: &[IndexEntry]) -> Result<(), VaultError> {
         if entries.is_empty() {
             return Ok(());
         }
@@ -249,13 +224,73 @@ impl Vault<'_> {
                 }
             }
         }
-        index.entries.retain(|e| !deleted.contains(&e.id.as_str()));
-        self.index.save(lock, index)?;
+        self.change(held, |index| {
+            index.entries.retain(|e| !deleted.contains(&e.id.as_str()));
+            Ok(())
+        })?;
         match failure {
             Some(e) => Err(e.into()),
             None => Ok(()),
         }
     }
+}
+
+/// What storing `entry` (with a password, when `has_password`) under the
+/// new `id` lists, and the entries it
+/// replaces, as `index` is now; `None` when the store is to be ignored.
+///
+/// A mail account's entry replaces the account's earlier entries and
+/// every copy of one of its endpoints' credentials that git stored itself;
+/// git's `store` into one of an account's endpoints becomes the account's
+/// (protected as it is), and into an OAuth2 account's is ignored.
+fn plan(
+    index: &Index,
+    entry: &IndexEntry,
+    id: &str,
+    has_password: bool,
+) -> Result<Option<(IndexEntry, Vec<IndexEntry>)>, VaultError> {
+    let mut entry = IndexEntry {
+        id: id.to_owned(),
+        ..entry.clone()
+    };
+    if entry.account.is_none()
+        && has_password
+        && let Some(owner) = owner(index, &entry)?
+    {
+        if owner.oauth {
+            // git approves the access token it was handed: storing it
+            // would only lose the refresh token and the expiry.
+            return Ok(None);
+        }
+        entry = IndexEntry {
+            id: entry.id,
+            password_expiry_utc: entry.password_expiry_utc,
+            authtype: entry.authtype,
+            stored_at: entry.stored_at,
+            account: owner.account.clone(),
+            protected: owner.protected,
+            endpoints: owner.endpoints.clone(),
+            ..IndexEntry::default()
+        };
+    }
+    let old: Vec<IndexEntry> = match &entry.account {
+        Some(name) => index
+            .entries
+            .iter()
+            .filter(|e| {
+                e.account.as_ref() == Some(name)
+                    || entry.endpoints.iter().any(|slot| slot.covers(e))
+            })
+            .cloned()
+            .collect(),
+        None => index
+            .entries
+            .iter()
+            .filter(|e| e.account.is_none() && e.same_slot(&entry))
+            .cloned()
+            .collect(),
+    };
+    Ok(Some((entry, old)))
 }
 
 /// The mail account whose endpoint git's `store` request names, if any:

@@ -10,6 +10,7 @@
 //! ([`EndpointSlot`]), and git finds the one secret under any of them.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -255,17 +256,38 @@ const REFRESH_LOCK: &str = "refresh-";
 #[derive(Debug, Clone)]
 pub struct IndexFile {
     dir: PrivateDir,
+    after_save: Option<Arc<dyn SaveHook>>,
+}
+
+/// What else must happen once one of mailcred's files is saved: for the
+/// pass store, whose files live in the password store, a commit to its git
+/// repository, so that a shared store carries them to every machine.
+pub trait SaveHook: Send + Sync + std::fmt::Debug {
+    /// `file` was just replaced (under its lock, still held).
+    fn saved(&self, file: &std::path::Path);
 }
 
 /// Held while reading or changing the index; released on drop.
 pub type IndexLock = FileLock;
 
 impl IndexFile {
+    /// The index file's name in its folder.
+    pub const FILE: &'static str = FILE;
+    /// Its lock file's name.
+    pub const LOCK: &'static str = LOCK;
+
     /// The index in `dir`, created lazily.
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
         Self {
             dir: PrivateDir::new(dir),
+            after_save: None,
         }
+    }
+
+    /// The same index, `hook` told of every save.
+    pub fn with_hook(mut self, hook: Arc<dyn SaveHook>) -> Self {
+        self.after_save = Some(hook);
+        self
     }
 
     /// The index in the user's data folder (`$XDG_DATA_HOME/mailcred`;
@@ -328,7 +350,11 @@ impl IndexFile {
 
     /// Replaces the index atomically.
     pub fn save(&self, lock: &IndexLock, index: &mut Index) -> Result<(), IndexError> {
-        Ok(self.dir.write_json(FILE, index, lock)?)
+        self.dir.write_json(FILE, index, lock)?;
+        if let Some(hook) = &self.after_save {
+            hook.saved(&self.path());
+        }
+        Ok(())
     }
 }
 

@@ -11,6 +11,10 @@
 //! nothing mailcred does leaves one, so it is damage, and reported as such
 //! rather than passed over as if nothing were stored.
 //!
+//! The index is a local file, or, for a store shared by several machines,
+//! a document in the store itself ([`IndexPlace`]); the order above holds
+//! in both.
+//!
 //! A mail account is one entry and one secret for all its endpoints
 //! (SMTP, IMAP, POP): git finds it under any endpoint, a git `store` into
 //! any endpoint's slot updates it, and its protection from `erase` holds
@@ -19,9 +23,11 @@
 mod change;
 mod index;
 mod matching;
+mod place;
 mod secret_parts;
 
-pub use index::{EndpointSlot, Index, IndexEntry, IndexError, IndexFile};
+pub use index::{EndpointSlot, Index, IndexEntry, IndexError, IndexFile, SaveHook};
+pub use place::IndexPlace;
 pub use secret_parts::SecretParts;
 
 use crate::protocol::Credential;
@@ -84,6 +90,10 @@ pub struct Found {
     pub username: Option<String>,
     /// Its secret parts.
     pub secrets: SecretParts,
+    /// The version of its secret as read, for a store that has versions:
+    /// what a rewrite of the same secret names so that it never replaces
+    /// one written meanwhile.
+    pub version: Option<crate::store::Version>,
 }
 
 /// What an erase did.
@@ -100,14 +110,47 @@ pub struct Erased {
 
 /// The index and the secret store, used together.
 pub struct Vault<'s> {
-    index: IndexFile,
+    index: IndexPlace,
     store: &'s dyn SecretStore,
 }
 
+/// How many times a lookup in an index kept in the store reads it again
+/// when a listed secret was missing: a writer on another machine may have
+/// replaced it between the reads (no lock spans machines).
+const PASSES: usize = 3;
+
 impl<'s> Vault<'s> {
-    /// A vault over this index file and secret store.
-    pub fn new(index: IndexFile, store: &'s dyn SecretStore) -> Self {
-        Self { index, store }
+    /// A vault over this index (a file, or in `store`) and secret store.
+    pub fn new(index: impl Into<IndexPlace>, store: &'s dyn SecretStore) -> Self {
+        Self {
+            index: index.into(),
+            store,
+        }
+    }
+
+    /// Runs `lookup` on the index as it is now; for an index in the store,
+    /// again (at most [`PASSES`] times) while it finds nothing because a
+    /// listed secret was missing. A reader there holds no lock, so it may
+    /// read the index before a writer's step and the secrets after it: the
+    /// new secret not yet written, the old one already deleted. Read again,
+    /// it sees the new one. With the local file the shared lock keeps
+    /// writers out, and one pass is the answer.
+    fn looking<T>(
+        &self,
+        lookup: impl Fn(&Index, &std::cell::Cell<bool>) -> Result<Option<T>, VaultError>,
+    ) -> Result<Option<T>, VaultError> {
+        let Some(held) = self.hold(false)? else {
+            return Ok(None);
+        };
+        let passes = if self.index.in_store() { PASSES } else { 1 };
+        for _ in 1..passes {
+            let missing = std::cell::Cell::new(false);
+            let found = lookup(&self.load(&held)?, &missing)?;
+            if found.is_some() || !missing.get() {
+                return Ok(found);
+            }
+        }
+        lookup(&self.load(&held)?, &std::cell::Cell::new(false))
     }
 
     /// The credential answering the request, in two passes:
@@ -127,14 +170,22 @@ impl<'s> Vault<'s> {
     /// skipped: serving an older match instead, or nothing, would hide the
     /// damage.
     pub fn find(&self, request: &Credential, now: u64) -> Result<Option<Found>, VaultError> {
-        let Some(lock) = self.index.lock(false)? else {
-            return Ok(None);
-        };
-        let index = self.index.load(&lock)?;
+        self.looking(|index, missing| self.find_in(index, request, now, missing))
+    }
+
+    /// [`find`](Self::find) in `index`; sets `missing` when a listed
+    /// secret was not there.
+    fn find_in(
+        &self,
+        index: &Index,
+        request: &Credential,
+        now: u64,
+        missing: &std::cell::Cell<bool>,
+    ) -> Result<Option<Found>, VaultError> {
         let live = || index.entries.iter().filter(|e| !matching::expired(e, now));
         for entry in live() {
             if let Some(Fit::Exact(username)) = matching::fit(request, entry)
-                && let Some(found) = self.serve(request, entry, username)?
+                && let Some(found) = self.serve(request, entry, username, missing)?
             {
                 return Ok(Some(found));
             }
@@ -164,7 +215,7 @@ impl<'s> Vault<'s> {
         }
         // One account; more than one entry only after an abandoned write.
         for (entry, username) in port_less {
-            if let Some(found) = self.serve(request, entry, Some(username))? {
+            if let Some(found) = self.serve(request, entry, Some(username), missing)? {
                 return Ok(Some(found));
             }
         }
@@ -175,16 +226,22 @@ impl<'s> Vault<'s> {
     /// its newest entry that still has a password, or that holds an OAuth2
     /// token pair.
     pub fn find_account(&self, name: &str) -> Result<Option<Found>, VaultError> {
-        let Some(lock) = self.index.lock(false)? else {
-            return Ok(None);
-        };
-        let index = self.index.load(&lock)?;
+        self.looking(|index, missing| self.find_account_in(index, name, missing))
+    }
+
+    fn find_account_in(
+        &self,
+        index: &Index,
+        name: &str,
+        missing: &std::cell::Cell<bool>,
+    ) -> Result<Option<Found>, VaultError> {
         for entry in index
             .entries
             .iter()
             .filter(|e| e.account.as_deref() == Some(name))
         {
             let Some(blob) = self.store.read(&entry.id)? else {
+                missing.set(true);
                 continue;
             };
             let Some(secrets) = SecretParts::decode(&blob.secret) else {
@@ -197,6 +254,7 @@ impl<'s> Vault<'s> {
                     entry: entry.clone(),
                     username: None,
                     secrets,
+                    version: blob.version,
                 }));
             }
         }
@@ -209,8 +267,10 @@ impl<'s> Vault<'s> {
         request: &Credential,
         entry: &IndexEntry,
         username: Option<&str>,
+        missing: &std::cell::Cell<bool>,
     ) -> Result<Option<Found>, VaultError> {
         let Some(blob) = self.store.read(&entry.id)? else {
+            missing.set(true);
             return Ok(None);
         };
         let Some(secrets) = SecretParts::decode(&blob.secret) else {
@@ -225,6 +285,7 @@ impl<'s> Vault<'s> {
             entry: entry.clone(),
             username: username.map(str::to_owned),
             secrets,
+            version: blob.version,
         }))
     }
 }
@@ -256,5 +317,7 @@ fn new_id() -> Result<String, VaultError> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+#[cfg(test)]
+mod shared_tests;
 #[cfg(test)]
 mod tests;

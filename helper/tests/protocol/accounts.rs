@@ -131,7 +131,7 @@ impl Setup {
 
     /// `accounts.json`, where `Context::with_store` keeps the accounts.
     pub fn account_file(&self) -> PathBuf {
-        self.ctx().accounts.path()
+        self.index().dir().join("accounts").join("accounts.json")
     }
 
     /// `password` as a secret, remembered so no error message may repeat it.

@@ -15,6 +15,7 @@
 //! - [`debug_output`]: `Debug` of everything near a secret shows none of it;
 //! - [`fuzz_inputs`]: the fuzz targets' checks on the kept corpus and regressions;
 //! - [`import`]: `mailcred import` of each program's files.
+//! - [`shared_store`]: machines sharing a store that keeps the index and accounts.
 
 mod accounts;
 mod debug_output;
@@ -25,4 +26,5 @@ mod layout;
 mod migration;
 mod oauth;
 mod replay;
+mod shared_store;
 mod transcript;

@@ -25,9 +25,10 @@ pub fn exit_code(error: &Error) -> u8 {
             .and_then(|c| u8::try_from(c).ok())
             .filter(|c| *c != exit::SUCCESS && exit::meaning(*c).is_some())
             .unwrap_or(exit::SOFTWARE),
-        Error::HelperAnswer { .. } | Error::UnsafeValue { .. } | Error::ReplyTooLarge { .. } => {
-            PROTOCOL
-        }
+        Error::HelperAnswer { .. }
+        | Error::AccountAnswer { .. }
+        | Error::UnsafeValue { .. }
+        | Error::ReplyTooLarge { .. } => PROTOCOL,
         Error::NoPassword { .. } => exit::NO_PASSWORD,
         Error::Authentication { reply, .. } if !reply.is_permanent() => TEMPORARY,
         Error::Authentication { .. } => NO_PERMISSION,

@@ -173,7 +173,7 @@ fn builder(
 }
 
 fn read_accounts() -> Result<mailcred_core::accounts::Accounts, Error> {
-    Ok(mailcred_core::accounts::AccountFile::default_location()?.read()?)
+    crate::account_source::accounts()
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ pub fn run(ctx: &Context<'_>, step: &Step) -> Result<(), CommandError> {
             secret,
         } => {
             let store = ctx.open_store()?;
-            let (lock, mut all) = ctx.accounts.lock()?;
+            let (held, all) = ctx.accounts.lock()?;
             let mut account = all.find(AccountQuery::Named(name))?.clone();
             for (protocol, endpoint) in endpoints {
                 if account.endpoint(*protocol).is_none() {
@@ -79,11 +79,12 @@ pub fn run(ctx: &Context<'_>, step: &Step) -> Result<(), CommandError> {
                 ..SecretParts::default()
             };
             Vault::new(ctx.index.clone(), store.as_ref()).store(entry, &secrets)?;
-            for kept in all.accounts.iter_mut().filter(|a| a.name == *name) {
-                *kept = account.clone();
-            }
-            ctx.accounts.save(&lock, &mut all)?;
-            Ok(())
+            ctx.accounts.update(&held, |all| {
+                for kept in all.accounts.iter_mut().filter(|a| a.name == *name) {
+                    *kept = account.clone();
+                }
+                Ok(())
+            })
         }
     }
 }

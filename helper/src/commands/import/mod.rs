@@ -80,7 +80,7 @@ pub fn run(
     // One import at a time: two would rewrite the same files.
     let _running = match options.apply {
         true => Some(
-            PrivateDir::new(ctx.accounts.path().parent().unwrap_or(ctx.index.dir()))
+            PrivateDir::new(ctx.accounts.dir())
                 .lock("import.lock", true)
                 .map_err(ImportError::Lock)?,
         ),

@@ -199,7 +199,7 @@ fn check_writable(ctx: &Context<'_>, a: &Account) -> Result<(), CommandError> {
             "cannot write settings for mail account {:?}: {problem}. Fix it in {}, or remove \
              the account and add it again",
             a.name,
-            ctx.accounts.path().display()
+            ctx.accounts.describe()
         ))),
     }
 }

@@ -5,17 +5,17 @@ use super::PROGRAM;
 use super::session::{self, Session};
 use super::settings::OpenBaoSettings;
 use super::wire::{self, Answer, Ready};
-use crate::store::{Capabilities, Hint, SecretStore, StoreError, Stored, Version, WriteIf};
+use crate::store::{
+    Capabilities, Document, Hint, SecretStore, StoreError, Stored, Version, WriteIf,
+};
 
 /// The OpenBao (or Vault) store: each secret a KV v2 entry
-/// `<mount>/data/<prefix>/secrets/<id>`, its KV version the [`Version`],
+/// `<mount>/data/<prefix>/secrets/<id>` (the documents `index` and
+/// `accounts` beside them), its KV version the [`Version`],
 /// conditional writes KV's check-and-set. Reached through
 /// `mailcred-openbao`, over a [`Session`].
 pub struct OpenBaoStore {
     session: Arc<Session>,
-    /// What keys start with: `secrets/` for secrets, nothing for the
-    /// documents (`index`, `accounts`).
-    keys: &'static str,
     description: String,
 }
 
@@ -42,18 +42,7 @@ impl OpenBaoStore {
     pub fn over(session: Arc<Session>, description: String) -> Self {
         Self {
             session,
-            keys: "secrets/",
             description,
-        }
-    }
-
-    /// The same server and folder, for mailcred's documents: ids are keys
-    /// (`index`, `accounts`), not under `secrets/`.
-    pub fn documents(&self) -> Self {
-        Self {
-            session: Arc::clone(&self.session),
-            keys: "",
-            description: format!("{} (documents)", self.description),
         }
     }
 
@@ -66,8 +55,14 @@ impl OpenBaoStore {
         }
     }
 
+    /// A secret's key is `secrets/<id>`; mailcred's documents (the index
+    /// and the account list, under their reserved ids) sit beside that
+    /// folder as `index` and `accounts`, for people browsing the server.
     fn key(&self, id: &str) -> String {
-        format!("{}{id}", self.keys)
+        match Document::from_id(id) {
+            Some(document) => document.id().to_owned(),
+            None => format!("secrets/{id}"),
+        }
     }
 
     fn put(

@@ -6,8 +6,10 @@
 //! mailcred runs the `pass` program rather than gpg itself: pass finds the
 //! recipients (per folder `.gpg-id`), signs nothing we would get wrong,
 //! and commits to the store's git repository when it has one. Secrets go
-//! only through pass's stdin and stdout. The index and the accounts stay
-//! on this machine, as with the other stores.
+//! only through pass's stdin and stdout. The index and the accounts live
+//! in the password store too, as plain JSON beside the entries
+//! ([`PassFolder`]: `<dir>/<prefix>/.mailcred/`), so that a store shared
+//! through git carries them.
 //!
 //! pass takes no lock, and gpg writes its output file in place: every
 //! write and delete holds an exclusive `flock` on the password store
@@ -18,11 +20,15 @@
 #[cfg(target_os = "linux")]
 mod entry;
 #[cfg(target_os = "linux")]
+mod folder;
+#[cfg(target_os = "linux")]
 mod run;
 mod settings;
 #[cfg(target_os = "linux")]
 mod store;
 
+#[cfg(target_os = "linux")]
+pub use folder::PassFolder;
 pub use settings::PassSettings;
 #[cfg(target_os = "linux")]
 pub use store::PassStore;

@@ -23,23 +23,28 @@ fn oauth_setup(new: &NewAccount) -> Setup {
     let s = Setup::new();
     s.added(new, "oauth-snippet-pw-1");
     let accounts = s.ctx().accounts;
-    let (lock, mut all) = accounts.lock().expect("the account file locks");
-    let account: &mut Account = &mut all.accounts[0];
-    account.oauth = Some(
-        OAuthSettings::preset(account.provider, None, "client-1", account).unwrap_or_else(|_| {
-            OAuthSettings {
-                authorize_url: "http://127.0.0.1:9/organizations/oauth2/v2.0/authorize".into(),
-                token_url: "http://127.0.0.1:9/organizations/oauth2/v2.0/token".into(),
-                device_url: None,
-                client_id: "client-1".into(),
-                scopes: vec!["offline_access".into()],
-                tenant: None,
-                client_secret: false,
-            }
-        }),
-    );
-    accounts.save(&lock, &mut all).expect("saved");
-    drop(lock);
+    let (held, _) = accounts.lock().expect("the account file locks");
+    accounts
+        .update(&held, |all| {
+            let account: &mut Account = &mut all.accounts[0];
+            account.oauth = Some(
+                OAuthSettings::preset(account.provider, None, "client-1", account).unwrap_or_else(
+                    |_| OAuthSettings {
+                        authorize_url: "http://127.0.0.1:9/organizations/oauth2/v2.0/authorize"
+                            .into(),
+                        token_url: "http://127.0.0.1:9/organizations/oauth2/v2.0/token".into(),
+                        device_url: None,
+                        client_id: "client-1".into(),
+                        scopes: vec!["offline_access".into()],
+                        tenant: None,
+                        client_secret: false,
+                    },
+                ),
+            );
+            Ok(())
+        })
+        .expect("saved");
+    drop((held, accounts));
     s
 }
 

@@ -169,10 +169,14 @@ fn every_snippet_refuses_a_hand_edited_imap_server_login_or_plaintext_security()
         let s = Setup::new();
         s.added(&new_account("work", Provider::Gmail), "reader-snippet-pw-1");
         let accounts = s.ctx().accounts;
-        let (lock, mut all) = accounts.lock().expect("the account file locks");
-        edit(&mut all.accounts[0]);
-        accounts.save(&lock, &mut all).expect("saved");
-        drop(lock);
+        let (held, _) = accounts.lock().expect("the account file locks");
+        accounts
+            .update(&held, |all| {
+                edit(&mut all.accounts[0]);
+                Ok(())
+            })
+            .expect("saved");
+        drop(held);
         for tool in [Tool::Msmtp, Tool::Neomutt, Tool::Git] {
             config(&s, tool, "work").fails_with(
                 exit::USAGE,

@@ -163,13 +163,18 @@ const HOSTILE_LOGIN: &str = r#"u@x.example"; source "touch PWNED |"; set x=""#;
 fn hand_edited(edit: impl FnOnce(&mut Account)) -> Setup {
     let s = Setup::new();
     s.added(&new_account("work", Provider::Office365), "snippet-pw-1");
-    let accounts = s.ctx().accounts;
-    let (lock, mut all) = accounts.lock().expect("the account file locks");
-    edit(&mut all.accounts[0]);
-    accounts
-        .save(&lock, &mut all)
+    let mut edit = Some(edit);
+    let ctx = s.ctx();
+    let (held, _) = ctx.accounts.lock().expect("the account file locks");
+    ctx.accounts
+        .update(&held, |all| {
+            if let Some(edit) = edit.take() {
+                edit(&mut all.accounts[0]);
+            }
+            Ok(())
+        })
         .expect("the account file saves");
-    drop(lock);
+    drop((held, ctx));
     s
 }
 

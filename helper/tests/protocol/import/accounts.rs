@@ -178,10 +178,14 @@ fn an_oauth_accounts_server_keeps_its_tokens_and_the_password_is_skipped() {
         .added(&new_account("gmail", Provider::Gmail), "unused");
     gmail.oauth = Some(OAuthSettings::preset(Provider::Gmail, None, "client-id", &gmail).unwrap());
     let ctx = home.s.ctx();
-    let (lock, mut all) = ctx.accounts.lock().unwrap();
-    all.accounts[0] = gmail;
-    ctx.accounts.save(&lock, &mut all).unwrap();
-    drop(lock);
+    let (held, _) = ctx.accounts.lock().unwrap();
+    ctx.accounts
+        .update(&held, |all| {
+            all.accounts[0] = gmail.clone();
+            Ok(())
+        })
+        .unwrap();
+    drop(held);
     // Signed in with tokens, which are not a password (here: none yet).
     mailcred::vault::Vault::new(home.s.index(), &home.s.store)
         .erase_account("gmail")

@@ -134,10 +134,14 @@ fn a_switch_killed_after_saving_the_tokens_is_finished_by_the_next_login_without
         ..account(&s)
     };
     let ctx = s.ctx();
-    let (lock, mut all) = ctx.accounts.lock().unwrap();
-    all.pending.push(switched.clone());
-    ctx.accounts.save(&lock, &mut all).unwrap();
-    drop(lock);
+    let (held, _) = ctx.accounts.lock().unwrap();
+    ctx.accounts
+        .update(&held, |all| {
+            all.pending.push(switched.clone());
+            Ok(())
+        })
+        .unwrap();
+    drop(held);
     let pair = SecretParts {
         password: Some("access-9".into()),
         oauth_refresh_token: Some("refresh-9".into()),

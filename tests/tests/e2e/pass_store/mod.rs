@@ -11,6 +11,7 @@ use super::*;
 
 mod failures;
 mod serving;
+mod shared;
 
 /// A session with its own gpg keys and password store.
 pub(crate) struct PassSession {

@@ -114,7 +114,13 @@ fn settings_json_picks_pass_with_its_own_folder_and_prefix() {
     assert!(added.success(), "{added}");
 
     let kept: Vec<_> = fs::read_dir(team.join("team/mail"))
-        .map(|d| d.count())
+        .map(|d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".gpg"))
+            })
+            .count()
+        })
         .into_iter()
         .collect();
     assert_eq!(

@@ -26,6 +26,7 @@ use crate::mail_account::{ACCOUNT, MailAccount, PASSWORD, RECIPIENT, USER, WRONG
 mod commands;
 mod helper_calls;
 mod hostile;
+mod through_mailcred;
 mod tools;
 mod transport;
 
