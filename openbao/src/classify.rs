@@ -108,6 +108,12 @@ pub fn failure(address: &str, answer: &Answer, path: &str, capability: &str) -> 
             },
         ),
         403 => denied(address, path, capability),
+        400 if String::from_utf8_lossy(&answer.body).contains("HTTP request to an HTTPS server") => {
+            Failure::new(
+                Kind::BadConfig,
+                format!("{address} speaks https on this port: use https:// in the address"),
+            )
+        }
         404 if joined.contains("no handler for route") => Failure::new(
             Kind::BadConfig,
             format!(
@@ -193,6 +199,10 @@ mod tests {
         );
         assert_eq!(kind(400, r#"{"errors":["failed to decode JSON input"]}"#), Kind::BadRequest);
         assert_eq!(kind(200, "<html>"), Kind::BadAnswer);
+        assert_eq!(
+            kind(400, "Client sent an HTTP request to an HTTPS server.\n"),
+            Kind::BadConfig
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod dovecot;
 pub mod hostile;
 pub mod idp;
 pub mod imap_stub;
+pub mod openbao;
 mod interactive;
 mod process;
 mod session;
