@@ -121,6 +121,7 @@ impl Bao {
                 .stdout(log.try_clone().expect("the log again"))
                 .stderr(log);
             if tls {
+                std::fs::create_dir(dir.path().join("tls")).expect("a folder for the dev CA");
                 command
                     .arg("-dev-tls")
                     .arg(format!("-dev-tls-cert-dir={}", dir.path().join("tls").display()));
