@@ -98,17 +98,25 @@ pub fn failure(address: &str, answer: &Answer, path: &str, capability: &str) -> 
         ),
         500..=599 => Failure::new(
             Kind::NoLeader,
-            if joined.contains("not active") || joined.contains("leader") || joined.contains("standby") {
+            if joined.contains("not active")
+                || joined.contains("leader")
+                || joined.contains("standby")
+            {
                 format!(
                     "{address} has no active node ({text}): the cluster is electing a leader or \
                      has lost its quorum; try again in a moment"
                 )
             } else {
-                format!("{address} failed (HTTP {status}{}); try again in a moment", with_text(&text))
+                format!(
+                    "{address} failed (HTTP {status}{}); try again in a moment",
+                    with_text(&text)
+                )
             },
         ),
         403 => denied(address, path, capability),
-        400 if String::from_utf8_lossy(&answer.body).contains("HTTP request to an HTTPS server") => {
+        400 if String::from_utf8_lossy(&answer.body)
+            .contains("HTTP request to an HTTPS server") =>
+        {
             Failure::new(
                 Kind::BadConfig,
                 format!("{address} speaks https on this port: use https:// in the address"),
@@ -123,7 +131,10 @@ pub fn failure(address: &str, answer: &Answer, path: &str, capability: &str) -> 
         ),
         400 | 405 | 413 => Failure::new(
             Kind::BadRequest,
-            format!("{address} refused the request (HTTP {status}{})", with_text(&text)),
+            format!(
+                "{address} refused the request (HTTP {status}{})",
+                with_text(&text)
+            ),
         ),
         _ => Failure::new(
             Kind::BadAnswer,
@@ -180,24 +191,42 @@ mod tests {
     }
 
     fn kind(status: u16, body: &str) -> Kind {
-        failure("http://127.0.0.1:8200", &answer(status, body), "secret/data/m/k", "read").kind
+        failure(
+            "http://127.0.0.1:8200",
+            &answer(status, body),
+            "secret/data/m/k",
+            "read",
+        )
+        .kind
     }
 
     #[test]
     fn the_answers_openbao_really_sends_are_told_apart() {
         assert_eq!(kind(503, r#"{"errors":["Vault is sealed"]}"#), Kind::Sealed);
         assert_eq!(
-            kind(500, r#"{"errors":["local node not active but active cluster node not found"]}"#),
+            kind(
+                500,
+                r#"{"errors":["local node not active but active cluster node not found"]}"#
+            ),
             Kind::NoLeader
         );
         assert_eq!(kind(307, ""), Kind::NoLeader);
         assert_eq!(kind(429, ""), Kind::NoLeader);
-        assert_eq!(kind(403, r#"{"errors":["permission denied"]}"#), Kind::Denied);
         assert_eq!(
-            kind(404, r#"{"errors":["no handler for route \"x/data/m/k\". route entry not found."]}"#),
+            kind(403, r#"{"errors":["permission denied"]}"#),
+            Kind::Denied
+        );
+        assert_eq!(
+            kind(
+                404,
+                r#"{"errors":["no handler for route \"x/data/m/k\". route entry not found."]}"#
+            ),
             Kind::BadConfig
         );
-        assert_eq!(kind(400, r#"{"errors":["failed to decode JSON input"]}"#), Kind::BadRequest);
+        assert_eq!(
+            kind(400, r#"{"errors":["failed to decode JSON input"]}"#),
+            Kind::BadRequest
+        );
         assert_eq!(kind(200, "<html>"), Kind::BadAnswer);
         assert_eq!(
             kind(400, "Client sent an HTTP request to an HTTPS server.\n"),
@@ -207,7 +236,10 @@ mod tests {
 
     #[test]
     fn only_a_bare_permission_denied_on_lookup_self_means_the_token_is_dead() {
-        assert!(is_invalid_token(&answer(403, r#"{"errors":["permission denied"]}"#)));
+        assert!(is_invalid_token(&answer(
+            403,
+            r#"{"errors":["permission denied"]}"#
+        )));
         assert!(!is_invalid_token(&answer(
             403,
             "{\"errors\":[\"1 error occurred:\\n\\t* permission denied\\n\\n\"]}"
@@ -218,10 +250,19 @@ mod tests {
     #[test]
     fn a_denial_names_the_path_and_the_capability() {
         let denied = kind_message(403);
-        assert!(denied.contains("secret/data/m/k") && denied.contains("\"read\""), "{denied}");
+        assert!(
+            denied.contains("secret/data/m/k") && denied.contains("\"read\""),
+            "{denied}"
+        );
     }
 
     fn kind_message(status: u16) -> String {
-        failure("https://b", &answer(status, "{}"), "secret/data/m/k", "read").message
+        failure(
+            "https://b",
+            &answer(status, "{}"),
+            "secret/data/m/k",
+            "read",
+        )
+        .message
     }
 }

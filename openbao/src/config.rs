@@ -101,7 +101,9 @@ impl Config {
         if let Auth::Approle { role_id, .. } = &wire.auth
             && (role_id.is_empty() || role_id.chars().any(char::is_control))
         {
-            return Err(bad("the openbao \"role_id\" in settings.json is empty or not one line"));
+            return Err(bad(
+                "the openbao \"role_id\" in settings.json is empty or not one line",
+            ));
         }
         let timeout_ms = wire.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
         if timeout_ms == 0 || timeout_ms > MAX_TIMEOUT_MS {
@@ -210,7 +212,11 @@ mod tests {
 
     #[test]
     fn plain_http_to_another_host_is_refused_and_says_use_https() {
-        for address in ["http://bao.example:8200", "http://10.0.0.1:8200", "http://[::2]:1"] {
+        for address in [
+            "http://bao.example:8200",
+            "http://10.0.0.1:8200",
+            "http://[::2]:1",
+        ] {
             let err = config(address).unwrap_err();
             assert_eq!(err.kind, Kind::BadConfig, "{address}");
             assert!(err.message.contains("use https://"), "{err}");
@@ -226,7 +232,11 @@ mod tests {
             "bao.example:8200",
             "",
         ] {
-            assert_eq!(config(address).unwrap_err().kind, Kind::BadConfig, "{address}");
+            assert_eq!(
+                config(address).unwrap_err().kind,
+                Kind::BadConfig,
+                "{address}"
+            );
         }
     }
 
@@ -246,9 +256,8 @@ mod tests {
         .unwrap();
         assert!(matches!(approle.auth, Auth::Approle { .. }));
         assert_eq!(approle.timeout, Duration::from_millis(500));
-        let bad_prefix = Config::parse(
-            br#"{"address":"https://b","prefix":"../x","auth":{"token_file":"/t"}}"#,
-        );
+        let bad_prefix =
+            Config::parse(br#"{"address":"https://b","prefix":"../x","auth":{"token_file":"/t"}}"#);
         assert_eq!(bad_prefix.unwrap_err().kind, Kind::BadConfig);
         let both = Config::parse(br#"{"address":"https://b","auth":{"token_file":"/t","approle":{"role_id":"r","secret_id_file":"/s"}}}"#);
         assert_eq!(both.unwrap_err().kind, Kind::BadConfig);

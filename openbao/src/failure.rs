@@ -120,9 +120,18 @@ mod tests {
     #[test]
     fn server_text_hides_token_shaped_runs_and_escapes_controls() {
         let shown = server_text("bad token s.xkEMT8gyOxgK1HMbrQyJCVJg\n\u{1b}[2J here");
-        assert!(!shown.contains("xkEMT8gy"), "a token must not be repeated: {shown}");
-        assert!(!shown.contains('\u{1b}'), "escapes must not reach a terminal: {shown}");
-        assert!(shown.contains("bad token") && shown.contains("here"), "{shown}");
+        assert!(
+            !shown.contains("xkEMT8gy"),
+            "a token must not be repeated: {shown}"
+        );
+        assert!(
+            !shown.contains('\u{1b}'),
+            "escapes must not reach a terminal: {shown}"
+        );
+        assert!(
+            shown.contains("bad token") && shown.contains("here"),
+            "{shown}"
+        );
     }
 
     #[test]

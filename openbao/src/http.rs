@@ -120,12 +120,20 @@ impl Http {
         let sent = match body {
             Some(body) => {
                 let request = builder.body(body).map_err(bad_path)?;
-                let request = self.agent.configure_request(request).timeout_global(Some(left)).build();
+                let request = self
+                    .agent
+                    .configure_request(request)
+                    .timeout_global(Some(left))
+                    .build();
                 self.agent.run(request)
             }
             None => {
                 let request = builder.body(()).map_err(bad_path)?;
-                let request = self.agent.configure_request(request).timeout_global(Some(left)).build();
+                let request = self
+                    .agent
+                    .configure_request(request)
+                    .timeout_global(Some(left))
+                    .build();
                 self.agent.run(request)
             }
         };
@@ -164,7 +172,10 @@ fn read_ca_file(path: &Path) -> Result<Vec<ureq::tls::Certificate<'static>>, Fai
     let unusable = |why: String| {
         Failure::new(
             Kind::BadConfig,
-            format!("the CA file {} (\"ca_file\" or VAULT_CACERT) {why}", path.display()),
+            format!(
+                "the CA file {} (\"ca_file\" or VAULT_CACERT) {why}",
+                path.display()
+            ),
         )
     };
     let pem = read_regular_file(path, MAX_CA_FILE)
@@ -185,7 +196,9 @@ fn read_ca_file(path: &Path) -> Result<Vec<ureq::tls::Certificate<'static>>, Fai
 fn timed_out(address: &str, path: &str) -> Failure {
     Failure::new(
         Kind::TimedOut,
-        format!("{address} did not answer in time; try again, or raise timeout_ms if the server is slow"),
+        format!(
+            "{address} did not answer in time; try again, or raise timeout_ms if the server is slow"
+        ),
     )
     .at(path)
 }
@@ -196,7 +209,9 @@ fn transport_failure(address: &str, path: &str, err: ureq::Error) -> Failure {
     let unreachable = |reason: String| {
         Failure::new(
             Kind::Unreachable,
-            format!("{address} cannot be reached ({reason}); check the address and that the server runs"),
+            format!(
+                "{address} cannot be reached ({reason}); check the address and that the server runs"
+            ),
         )
         .at(path)
     };

@@ -33,7 +33,15 @@ mod tests {
 
     #[test]
     fn ordinary_keys_are_accepted() {
-        for key in ["index", "accounts", "secrets/ab12", "a/b/c", "x.y_z-1", "..a", "a.."] {
+        for key in [
+            "index",
+            "accounts",
+            "secrets/ab12",
+            "a/b/c",
+            "x.y_z-1",
+            "..a",
+            "a..",
+        ] {
             assert!(is_valid_key(key), "{key:?} should be accepted");
         }
     }

@@ -120,8 +120,12 @@ impl Session {
                         "the entry has no \"mailcred\" field: it was not written by mailcred",
                     )
                 })?;
-                check_blob(&blob).map_err(|why| classify::bad_answer(address, &path, &why.message))?;
-                Ok(Answer::Found { data: blob, version })
+                check_blob(&blob)
+                    .map_err(|why| classify::bad_answer(address, &path, &why.message))?;
+                Ok(Answer::Found {
+                    data: blob,
+                    version,
+                })
             }
             (None, version) => Ok(Answer::Absent { version }),
             (Some(_), None) => Err(classify::bad_answer(address, &path, "no version")),
@@ -149,7 +153,10 @@ impl Session {
         let body = Zeroizing::new(
             serde_json::to_vec(&WriteBody {
                 options: cas.map(|cas| Options { cas }),
-                data: WriteData { mailcred: data, label },
+                data: WriteData {
+                    mailcred: data,
+                    label,
+                },
             })
             .map_err(|_| Failure::new(Kind::BadRequest, "the entry could not be encoded"))?,
         );
@@ -173,7 +180,9 @@ impl Session {
         }
         let written: WriteAnswer = serde_json::from_slice(&answer.body)
             .map_err(|_| classify::bad_answer(address, &path, "no version in the answer"))?;
-        Ok(Answer::Written { version: written.data.version })
+        Ok(Answer::Written {
+            version: written.data.version,
+        })
     }
 
     /// Removes every version of `key` and its metadata; a missing key is
@@ -185,7 +194,12 @@ impl Session {
         match answer.status {
             200 | 204 => Ok(Answer::Deleted {}),
             404 if classify::errors(&answer).is_empty() => Ok(Answer::Deleted {}),
-            _ => Err(classify::failure(&self.config.address, &answer, &path, "delete")),
+            _ => Err(classify::failure(
+                &self.config.address,
+                &answer,
+                &path,
+                "delete",
+            )),
         }
     }
 }

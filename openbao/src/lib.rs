@@ -55,7 +55,9 @@ pub fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("mailcred: mailcred-openbao failed unexpectedly{place} (a bug); nothing more was written");
+        eprintln!(
+            "mailcred: mailcred-openbao failed unexpectedly{place} (a bug); nothing more was written"
+        );
         std::process::exit(i32::from(exit::SOFTWARE));
     }));
 }

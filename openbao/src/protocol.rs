@@ -68,15 +68,22 @@ impl Request {
         let bad = |what: String| {
             Failure::new(
                 Kind::BadRequest,
-                format!("a request from mailcred is not usable ({what}); this is a bug in mailcred"),
+                format!(
+                    "a request from mailcred is not usable ({what}); this is a bug in mailcred"
+                ),
             )
         };
         // serde_json's message names the field or the position, never the value.
         let wire: Wire = serde_json::from_slice(line).map_err(|err| bad(err.to_string()))?;
-        let key = |key: Option<String>| key.ok_or_else(|| bad(format!("{} without a key", wire.op)));
+        let key =
+            |key: Option<String>| key.ok_or_else(|| bad(format!("{} without a key", wire.op)));
         match wire.op.as_str() {
-            "read" => Ok(Request::Read { key: key(wire.key)? }),
-            "delete" => Ok(Request::Delete { key: key(wire.key)? }),
+            "read" => Ok(Request::Read {
+                key: key(wire.key)?,
+            }),
+            "delete" => Ok(Request::Delete {
+                key: key(wire.key)?,
+            }),
             "write" => Ok(Request::Write {
                 key: key(wire.key)?,
                 label: wire.label.unwrap_or_default(),
@@ -84,7 +91,10 @@ impl Request {
                 cas: wire.cas,
             }),
             "ping" => Ok(Request::Ping),
-            other => Err(bad(format!("unknown op {:?}", crate::failure::server_text(other)))),
+            other => Err(bad(format!(
+                "unknown op {:?}",
+                crate::failure::server_text(other)
+            ))),
         }
     }
 }
@@ -92,7 +102,10 @@ impl Request {
 /// `data` checked to be a base64 blob of at most [`MAX_BLOB`] bytes.
 pub fn check_blob(data: &SecretString) -> Result<(), Failure> {
     let decoded = Zeroizing::new(STANDARD.decode(data.expose_secret()).map_err(|_| {
-        Failure::new(Kind::BadRequest, "the data to write is not base64; this is a bug in mailcred")
+        Failure::new(
+            Kind::BadRequest,
+            "the data to write is not base64; this is a bug in mailcred",
+        )
     })?);
     if decoded.len() > MAX_BLOB {
         return Err(Failure::new(
@@ -177,9 +190,13 @@ impl Answer {
 /// One line read from `input` (without its newline), at most [`MAX_LINE`]
 /// bytes: `Ok(None)` at the end of input, `Err` for a longer line (which is
 /// read to its end and dropped, so the next request is read whole).
-pub fn read_line(input: &mut dyn BufRead) -> io::Result<Option<Result<Zeroizing<Vec<u8>>, Failure>>> {
+pub fn read_line(
+    input: &mut dyn BufRead,
+) -> io::Result<Option<Result<Zeroizing<Vec<u8>>, Failure>>> {
     let mut line = Zeroizing::new(Vec::new());
-    let read = (&mut *input).take(MAX_LINE as u64 + 1).read_until(b'\n', &mut line)?;
+    let read = (&mut *input)
+        .take(MAX_LINE as u64 + 1)
+        .read_until(b'\n', &mut line)?;
     if read == 0 {
         return Ok(None);
     }
@@ -211,15 +228,27 @@ mod tests {
 
     #[test]
     fn the_four_requests_parse_and_unknown_ones_are_bad_requests() {
-        assert!(matches!(Request::parse(br#"{"op":"read","key":"k"}"#), Ok(Request::Read { .. })));
+        assert!(matches!(
+            Request::parse(br#"{"op":"read","key":"k"}"#),
+            Ok(Request::Read { .. })
+        ));
         assert!(matches!(
             Request::parse(br#"{"op":"write","key":"k","label":"l","data":"AA==","cas":0}"#),
             Ok(Request::Write { cas: Some(0), .. })
         ));
-        assert!(matches!(Request::parse(br#"{"op":"delete","key":"k"}"#), Ok(Request::Delete { .. })));
-        assert!(matches!(Request::parse(br#"{"op":"ping"}"#), Ok(Request::Ping)));
+        assert!(matches!(
+            Request::parse(br#"{"op":"delete","key":"k"}"#),
+            Ok(Request::Delete { .. })
+        ));
+        assert!(matches!(
+            Request::parse(br#"{"op":"ping"}"#),
+            Ok(Request::Ping)
+        ));
         for bad in [&br#"{"op":"list"}"#[..], b"not json", br#"{"op":"read"}"#] {
-            assert_eq!(Request::parse(bad).err().map(|f| f.kind), Some(Kind::BadRequest));
+            assert_eq!(
+                Request::parse(bad).err().map(|f| f.kind),
+                Some(Kind::BadRequest)
+            );
         }
     }
 
@@ -239,11 +268,17 @@ mod tests {
             String::from_utf8(out).unwrap()
         };
         assert_eq!(
-            line(Answer::Found { data: SecretString::from("AA=="), version: 3 }),
+            line(Answer::Found {
+                data: SecretString::from("AA=="),
+                version: 3
+            }),
             "{\"found\":{\"data\":\"AA==\",\"version\":3}}\n"
         );
         assert_eq!(line(Answer::Absent { version: None }), "{\"absent\":{}}\n");
-        assert_eq!(line(Answer::Absent { version: Some(2) }), "{\"absent\":{\"version\":2}}\n");
+        assert_eq!(
+            line(Answer::Absent { version: Some(2) }),
+            "{\"absent\":{\"version\":2}}\n"
+        );
         assert_eq!(line(Answer::Deleted {}), "{\"deleted\":{}}\n");
         assert_eq!(
             line(Failure::new(Kind::Sealed, "m").at("p").into()),
@@ -257,14 +292,22 @@ mod tests {
         input.extend_from_slice(b"\n{\"op\":\"ping\"}\n");
         let mut reader = io::BufReader::new(&input[..]);
         assert!(read_line(&mut reader).unwrap().unwrap().is_err());
-        assert_eq!(&read_line(&mut reader).unwrap().unwrap().unwrap()[..], b"{\"op\":\"ping\"}");
+        assert_eq!(
+            &read_line(&mut reader).unwrap().unwrap().unwrap()[..],
+            b"{\"op\":\"ping\"}"
+        );
         assert!(read_line(&mut reader).unwrap().is_none());
     }
 
     #[test]
     fn blobs_must_be_base64_and_at_most_256_kib() {
         assert!(check_blob(&SecretString::from(STANDARD.encode(vec![0u8; MAX_BLOB]))).is_ok());
-        assert!(check_blob(&SecretString::from(STANDARD.encode(vec![0u8; MAX_BLOB + 1]))).is_err());
+        assert!(
+            check_blob(&SecretString::from(
+                STANDARD.encode(vec![0u8; MAX_BLOB + 1])
+            ))
+            .is_err()
+        );
         assert!(check_blob(&SecretString::from("not base64!")).is_err());
     }
 }

@@ -34,7 +34,15 @@ pub fn run(input: &mut dyn BufRead, output: &mut dyn Write) -> u8 {
             Ok(session) => session,
             Err(failure) => return fail_config(output, failure),
         },
-        Ok(Some(Err(failure))) => return fail_config(output, Failure { kind: Kind::BadConfig, ..failure }),
+        Ok(Some(Err(failure))) => {
+            return fail_config(
+                output,
+                Failure {
+                    kind: Kind::BadConfig,
+                    ..failure
+                },
+            );
+        }
         // No configuration: nothing was asked.
         Ok(None) => return exit::SUCCESS,
         Err(_) => return exit::IO_ERROR,
@@ -49,7 +57,13 @@ pub fn run(input: &mut dyn BufRead, output: &mut dyn Write) -> u8 {
             Ok(None) => return exit::SUCCESS,
             Err(_) => return exit::IO_ERROR,
         };
-        let fatal = matches!(answer, Answer::Error { kind: Kind::BadConfig, .. });
+        let fatal = matches!(
+            answer,
+            Answer::Error {
+                kind: Kind::BadConfig,
+                ..
+            }
+        );
         if answer.write(output).is_err() {
             // mailcred has gone away: nobody is left to answer.
             return exit::IO_ERROR;
@@ -80,7 +94,12 @@ impl Session {
         let deadline = Instant::now() + self.config.timeout;
         let result = match request {
             Request::Read { key } => self.read(&key, deadline),
-            Request::Write { key, label, data, cas } => self.write(&key, &label, &data, cas, deadline),
+            Request::Write {
+                key,
+                label,
+                data,
+                cas,
+            } => self.write(&key, &label, &data, cas, deadline),
             Request::Delete { key } => self.delete(&key, deadline),
             Request::Ping => self.ping(deadline),
         };
@@ -104,7 +123,9 @@ impl Session {
             if answer.status != 403 {
                 return Ok(answer);
             }
-            let lookup = self.http.call("GET", LOOKUP_SELF, Some(token), None, deadline)?;
+            let lookup = self
+                .http
+                .call("GET", LOOKUP_SELF, Some(token), None, deadline)?;
             if !classify::is_invalid_token(&lookup) {
                 return Err(classify::denied(&self.config.address, path, capability));
             }
@@ -131,19 +152,32 @@ impl Session {
         if !state.initialized {
             return Err(Failure::new(
                 Kind::Sealed,
-                format!("{} is not initialized yet (`bao operator init`)", self.config.address),
+                format!(
+                    "{} is not initialized yet (`bao operator init`)",
+                    self.config.address
+                ),
             )
             .at(HEALTH));
         }
         let answer = self.authorized("GET", LOOKUP_SELF, None, "read", deadline)?;
         if answer.status != 200 {
-            return Err(classify::failure(&self.config.address, &answer, LOOKUP_SELF, "read"));
+            return Err(classify::failure(
+                &self.config.address,
+                &answer,
+                LOOKUP_SELF,
+                "read",
+            ));
         }
-        let lookup: Lookup = serde_json::from_slice(&answer.body)
-            .map_err(|_| classify::bad_answer(&self.config.address, LOOKUP_SELF, "no token data"))?;
+        let lookup: Lookup = serde_json::from_slice(&answer.body).map_err(|_| {
+            classify::bad_answer(&self.config.address, LOOKUP_SELF, "no token data")
+        })?;
         // Vault's health answer says whether it is Enterprise; OpenBao's
         // has no such field (measured on 2.7.2).
-        let product = if state.enterprise.is_some() { "Vault" } else { "OpenBao" };
+        let product = if state.enterprise.is_some() {
+            "Vault"
+        } else {
+            "OpenBao"
+        };
         let role = if state.standby { " (standby)" } else { "" };
         Ok(Answer::Ready {
             server: format!("{product} {}{role}", state.version),

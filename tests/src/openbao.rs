@@ -47,7 +47,10 @@ pub fn bao_binary() -> Option<PathBuf> {
     let test = thread::current().name().unwrap_or("a test").to_owned();
     match std::env::var(SKIP_ENV) {
         Ok(why) if !why.trim().is_empty() => {
-            eprintln!("NOT RUN: {test}: no OpenBao ({}), excused by {SKIP_ENV}: {why}", path.display());
+            eprintln!(
+                "NOT RUN: {test}: no OpenBao ({}), excused by {SKIP_ENV}: {why}",
+                path.display()
+            );
             None
         }
         _ => panic!(
@@ -122,11 +125,14 @@ impl Bao {
                 .stderr(log);
             if tls {
                 std::fs::create_dir(dir.path().join("tls")).expect("a folder for the dev CA");
-                command
-                    .arg("-dev-tls")
-                    .arg(format!("-dev-tls-cert-dir={}", dir.path().join("tls").display()));
+                command.arg("-dev-tls").arg(format!(
+                    "-dev-tls-cert-dir={}",
+                    dir.path().join("tls").display()
+                ));
             }
-            let child = command.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+            let child = command
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
             let scheme = if tls { "https" } else { "http" };
             let mut bao = Self {
                 child,
@@ -194,7 +200,9 @@ impl Bao {
     /// Runs `bao ARGS` against this server as root; the outcome.
     pub fn bao(&self, args: &[&str]) -> Outcome {
         let mut command = cli(&self.bin, self.dir.path());
-        command.env("BAO_ADDR", &self.address).env("BAO_TOKEN", DEV_ROOT_TOKEN);
+        command
+            .env("BAO_ADDR", &self.address)
+            .env("BAO_TOKEN", DEV_ROOT_TOKEN);
         if let Some(ca) = &self.ca_file {
             command.env("BAO_CACERT", ca);
         }
@@ -205,7 +213,11 @@ impl Bao {
     /// `bao` ARGS, which must succeed.
     pub fn must(&self, args: &[&str]) -> String {
         let outcome = self.bao(args);
-        assert!(outcome.success(), "bao {} failed:\n{outcome}", args.join(" "));
+        assert!(
+            outcome.success(),
+            "bao {} failed:\n{outcome}",
+            args.join(" ")
+        );
         outcome.stdout
     }
 
@@ -224,7 +236,10 @@ impl Bao {
         let policies: Vec<String> = policies.iter().map(|p| format!("-policy={p}")).collect();
         args.extend(policies.iter().map(String::as_str));
         let created = self.json(&args);
-        created["auth"]["client_token"].as_str().expect("a client token").to_owned()
+        created["auth"]["client_token"]
+            .as_str()
+            .expect("a client token")
+            .to_owned()
     }
 
     /// `bao ARGS` (which include `-format=json`), which must succeed; its
@@ -266,13 +281,23 @@ impl Bao {
             &self.dir.path().join(format!("{name}.secret-id")),
             secret["data"]["secret_id"].as_str().expect("a secret id"),
         );
-        (role_id["data"]["role_id"].as_str().expect("a role id").to_owned(), file)
+        (
+            role_id["data"]["role_id"]
+                .as_str()
+                .expect("a role id")
+                .to_owned(),
+            file,
+        )
     }
 
     /// How many tokens AppRole logins have made that are still alive (each
     /// is a lease under `auth/approle/login`).
     pub fn approle_leases(&self) -> usize {
-        let listed = self.bao(&["list", "-format=json", "sys/leases/lookup/auth/approle/login"]);
+        let listed = self.bao(&[
+            "list",
+            "-format=json",
+            "sys/leases/lookup/auth/approle/login",
+        ]);
         if !listed.success() {
             // No lease at all: the listing is 404.
             return 0;
@@ -316,7 +341,8 @@ pub fn private_file(path: &Path, contents: &str) -> PathBuf {
     #[cfg(unix)]
     options.mode(0o600);
     let mut file = options.open(path).expect("create a private file");
-    file.write_all(contents.as_bytes()).expect("write a private file");
+    file.write_all(contents.as_bytes())
+        .expect("write a private file");
     path.to_owned()
 }
 

@@ -53,13 +53,28 @@ fn expose<S: Serializer>(secret: &&SecretString, serializer: S) -> Result<S::Ok,
 
 /// A token for `config`'s role and whether it came from the cache unchecked
 /// (`fresh`: the cached one was refused, log in whatever the cache says).
-pub fn token(config: &Config, http: &Http, deadline: Instant, fresh: bool) -> Result<(SecretString, bool), Failure> {
-    let Auth::Approle { role_id, secret_id_file } = &config.auth else {
+pub fn token(
+    config: &Config,
+    http: &Http,
+    deadline: Instant,
+    fresh: bool,
+) -> Result<(SecretString, bool), Failure> {
+    let Auth::Approle {
+        role_id,
+        secret_id_file,
+    } = &config.auth
+    else {
         unreachable!("called for AppRole only");
     };
-    let cache_dir = config.token_cache_dir.as_deref().and_then(cache::private_dir);
+    let cache_dir = config
+        .token_cache_dir
+        .as_deref()
+        .and_then(cache::private_dir);
     let Some(dir) = cache_dir else {
-        return Ok((login(config, http, role_id, secret_id_file, deadline)?.token, false));
+        return Ok((
+            login(config, http, role_id, secret_id_file, deadline)?.token,
+            false,
+        ));
     };
     let stem = cache::stem(&config.address, role_id);
     let lock = match dir.lock_within(&format!("{stem}.lock"), true, left(deadline)) {
@@ -71,7 +86,12 @@ pub fn token(config: &Config, http: &Http, deadline: Instant, fresh: bool) -> Re
             ));
         }
         // An unusable cache folder costs a login, not the request.
-        Err(_) => return Ok((login(config, http, role_id, secret_id_file, deadline)?.token, false)),
+        Err(_) => {
+            return Ok((
+                login(config, http, role_id, secret_id_file, deadline)?.token,
+                false,
+            ));
+        }
     };
     if !fresh && let Some(cached) = cache::load(&dir, &stem, &config.address, role_id) {
         let now = cache::now();
@@ -100,7 +120,12 @@ pub fn token(config: &Config, http: &Http, deadline: Instant, fresh: bool) -> Re
     Ok((fresh.token, false))
 }
 
-fn granted(config: &Config, role_id: &str, answer: &crate::http::Answer, path: &str) -> Result<Cached, Failure> {
+fn granted(
+    config: &Config,
+    role_id: &str,
+    answer: &crate::http::Answer,
+    path: &str,
+) -> Result<Cached, Failure> {
     let parsed: AuthAnswer = serde_json::from_slice(&answer.body)
         .map_err(|_| classify::bad_answer(&config.address, path, "no JSON"))?;
     let granted = parsed
@@ -116,7 +141,13 @@ fn granted(config: &Config, role_id: &str, answer: &crate::http::Answer, path: &
     })
 }
 
-fn login(config: &Config, http: &Http, role_id: &str, secret_id_file: &Path, deadline: Instant) -> Result<Cached, Failure> {
+fn login(
+    config: &Config,
+    http: &Http,
+    role_id: &str,
+    secret_id_file: &Path,
+    deadline: Instant,
+) -> Result<Cached, Failure> {
     let secret_id = read_secret_file(
         secret_id_file,
         "AppRole secret_id",
@@ -124,8 +155,11 @@ fn login(config: &Config, http: &Http, role_id: &str, secret_id_file: &Path, dea
          readable only by you (chmod 600)",
     )?;
     let body = Zeroizing::new(
-        serde_json::to_vec(&LoginBody { role_id, secret_id: &secret_id })
-            .map_err(|_| Failure::new(Kind::BadRequest, "the AppRole login could not be encoded"))?,
+        serde_json::to_vec(&LoginBody {
+            role_id,
+            secret_id: &secret_id,
+        })
+        .map_err(|_| Failure::new(Kind::BadRequest, "the AppRole login could not be encoded"))?,
     );
     let answer = http.call("POST", LOGIN, None, Some(&body), deadline)?;
     match answer.status {
@@ -154,11 +188,19 @@ fn login(config: &Config, http: &Http, role_id: &str, secret_id_file: &Path, dea
     }
 }
 
-fn renew(config: &Config, http: &Http, cached: &Cached, deadline: Instant) -> Result<Cached, Failure> {
+fn renew(
+    config: &Config,
+    http: &Http,
+    cached: &Cached,
+    deadline: Instant,
+) -> Result<Cached, Failure> {
     let answer = http.call("POST", RENEW, Some(&cached.token), Some(b"{}"), deadline)?;
     match answer.status {
         200 => granted(config, &cached.role_id, &answer, RENEW),
-        403 | 400 => Err(Failure::new(Kind::TokenExpired, "the cached token cannot be renewed")),
+        403 | 400 => Err(Failure::new(
+            Kind::TokenExpired,
+            "the cached token cannot be renewed",
+        )),
         _ => Err(classify::failure(&config.address, &answer, RENEW, "update")),
     }
 }

@@ -77,7 +77,12 @@ pub fn load(dir: &PrivateDir, stem: &str, address: &str, role_id: &str) -> Optio
 }
 
 /// Replaces the cache of `stem` with `cached`.
-pub fn store(dir: &PrivateDir, stem: &str, cached: &Cached, lock: &FileLock) -> std::io::Result<()> {
+pub fn store(
+    dir: &PrivateDir,
+    stem: &str,
+    cached: &Cached,
+    lock: &FileLock,
+) -> std::io::Result<()> {
     let json = Zeroizing::new(serde_json::to_vec(cached).map_err(std::io::Error::other)?);
     dir.write_atomic(&format!("{stem}.json"), &json, lock)
 }
@@ -90,7 +95,9 @@ mod tests {
     fn the_file_name_names_neither_server_nor_role_and_differs_by_both() {
         let a = stem("https://bao:8200", "role-a");
         assert_eq!(a.len(), "openbao-".len() + 24, "{a}");
-        let hex = a.strip_prefix("openbao-").expect("the stem starts with openbao-");
+        let hex = a
+            .strip_prefix("openbao-")
+            .expect("the stem starts with openbao-");
         assert!(hex.bytes().all(|b| b.is_ascii_hexdigit()), "{a}");
         assert_ne!(a, stem("https://bao:8200", "role-b"));
         assert_ne!(a, stem("https://other:8200", "role-a"));
@@ -120,6 +127,9 @@ mod tests {
         assert_eq!(back.token.expose_secret(), "s.token");
         assert!(load(&private, "openbao-x", "https://b", "other").is_none());
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert!(private_dir(&dir).is_none(), "a folder others can list is no cache");
+        assert!(
+            private_dir(&dir).is_none(),
+            "a folder others can list is no cache"
+        );
     }
 }

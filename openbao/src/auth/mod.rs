@@ -40,7 +40,12 @@ impl Tokens {
     }
 
     /// The token, read or logged in for now.
-    pub fn get(&mut self, config: &Config, http: &Http, deadline: Instant) -> Result<&SecretString, Failure> {
+    pub fn get(
+        &mut self,
+        config: &Config,
+        http: &Http,
+        deadline: Instant,
+    ) -> Result<&SecretString, Failure> {
         if self.token.is_none() {
             let (token, from_cache) = match &config.auth {
                 Auth::TokenFile(path) => (read_token_file(path)?, false),
@@ -55,7 +60,12 @@ impl Tokens {
     /// The server refused the token itself. With a cached AppRole token
     /// (revoked, or the server's tokens reset), logs in anew and says so
     /// (`Ok(true)`: try once more); otherwise the failure to report.
-    pub fn refused(&mut self, config: &Config, http: &Http, deadline: Instant) -> Result<bool, Failure> {
+    pub fn refused(
+        &mut self,
+        config: &Config,
+        http: &Http,
+        deadline: Instant,
+    ) -> Result<bool, Failure> {
         self.token = None;
         match &config.auth {
             Auth::Approle { .. } if self.from_cache => {
@@ -93,7 +103,11 @@ impl Default for Tokens {
 }
 
 /// The one-line contents of a token or secret id file, or why there are none.
-pub(crate) fn read_secret_file(path: &Path, what: &str, how: &str) -> Result<SecretString, Failure> {
+pub(crate) fn read_secret_file(
+    path: &Path,
+    what: &str,
+    how: &str,
+) -> Result<SecretString, Failure> {
     let missing = |why: String| {
         let mut message = format!("no {what}: {} {why}; {how}", path.display());
         let set: Vec<&str> = TOKEN_VARIABLES
@@ -154,6 +168,9 @@ mod tests {
         assert_eq!(read_token_file(&path).unwrap_err().kind, Kind::NoToken);
         std::fs::write(&path, "s.abc\ns.def\n").unwrap();
         let two = read_token_file(&path).unwrap_err();
-        assert!(!two.message.contains("s.abc"), "a token must not be repeated: {two}");
+        assert!(
+            !two.message.contains("s.abc"),
+            "a token must not be repeated: {two}"
+        );
     }
 }

@@ -90,13 +90,38 @@ impl BaoCluster {
         for node in 0..count {
             cluster.spawn(node);
         }
-        let init = cluster.json(0, &["operator", "init", "-format=json", "-key-shares=1", "-key-threshold=1"]);
-        cluster.unseal_key = init["unseal_keys_b64"][0].as_str().expect("an unseal key").to_owned();
-        cluster.root_token = init["root_token"].as_str().expect("a root token").to_owned();
+        let init = cluster.json(
+            0,
+            &[
+                "operator",
+                "init",
+                "-format=json",
+                "-key-shares=1",
+                "-key-threshold=1",
+            ],
+        );
+        cluster.unseal_key = init["unseal_keys_b64"][0]
+            .as_str()
+            .expect("an unseal key")
+            .to_owned();
+        cluster.root_token = init["root_token"]
+            .as_str()
+            .expect("a root token")
+            .to_owned();
         cluster.unseal(0);
         cluster.wait_until(|c| c.leader() == Some(0), "node0 to become the active node");
-        cluster.must(0, &["secrets", "enable", "-path=secret", "-version=2", "kv"]);
-        cluster.must(0, &["write", "sys/storage/raft/autopilot/configuration", "server_stabilization_time=1s"]);
+        cluster.must(
+            0,
+            &["secrets", "enable", "-path=secret", "-version=2", "kv"],
+        );
+        cluster.must(
+            0,
+            &[
+                "write",
+                "sys/storage/raft/autopilot/configuration",
+                "server_stabilization_time=1s",
+            ],
+        );
         let leader = cluster.address(0);
         for node in 1..count {
             cluster.must(node, &["operator", "raft", "join", &leader]);
@@ -121,7 +146,10 @@ impl BaoCluster {
             .stderr(log);
         self.nodes[node].child = Some(command.spawn().expect("start a bao server node"));
         // Up once it answers at all: `bao status` exits 2 while sealed.
-        self.wait_until(|c| matches!(c.bao(node, &["status"]).code, Some(0 | 2)), "the node to listen");
+        self.wait_until(
+            |c| matches!(c.bao(node, &["status"]).code, Some(0 | 2)),
+            "the node to listen",
+        );
     }
 
     fn unseal(&self, node: usize) {
@@ -137,7 +165,13 @@ impl BaoCluster {
                 let logs: String = self
                     .nodes
                     .iter()
-                    .map(|n| format!("--- {} ---\n{}\n", n.log.display(), std::fs::read_to_string(&n.log).unwrap_or_default()))
+                    .map(|n| {
+                        format!(
+                            "--- {} ---\n{}\n",
+                            n.log.display(),
+                            std::fs::read_to_string(&n.log).unwrap_or_default()
+                        )
+                    })
                     .collect();
                 panic!("waited {PATIENCE:?} for {what} in vain:\n{logs}");
             }
@@ -179,13 +213,18 @@ impl BaoCluster {
     /// `bao ARGS` against `node`, which must succeed.
     pub fn must(&self, node: usize, args: &[&str]) -> String {
         let outcome = self.bao(node, args);
-        assert!(outcome.success(), "bao {} on node{node} failed:\n{outcome}", args.join(" "));
+        assert!(
+            outcome.success(),
+            "bao {} on node{node} failed:\n{outcome}",
+            args.join(" ")
+        );
         outcome.stdout
     }
 
     fn json(&self, node: usize, args: &[&str]) -> Value {
         let stdout = self.must(node, args);
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("bao printed no JSON ({e}): {stdout}"))
+        serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("bao printed no JSON ({e}): {stdout}"))
     }
 
     /// The running node that says it is the active one, if any.
@@ -225,7 +264,10 @@ impl BaoCluster {
     /// Starts a stopped `node` again and unseals it; it rejoins from its
     /// own Raft storage.
     pub fn start(&mut self, node: usize) {
-        assert!(self.nodes[node].child.is_none(), "node{node} is running already");
+        assert!(
+            self.nodes[node].child.is_none(),
+            "node{node} is running already"
+        );
         self.spawn(node);
         self.unseal(node);
     }

@@ -26,7 +26,10 @@ fn fleet() -> Option<(Bao, Value, PathBuf)> {
 fn one_session(config: &Value) {
     let mut session = Companion::start(config, &[]);
     let answer = session.ask(read("secrets/x"));
-    assert!(answer.get("absent").is_some() || answer.get("found").is_some(), "{answer}");
+    assert!(
+        answer.get("absent").is_some() || answer.get("found").is_some(),
+        "{answer}"
+    );
     let (status, stderr) = session.finish();
     assert_eq!(status, Some(0), "{stderr}");
 }
@@ -38,13 +41,19 @@ fn cache_file(cache: &Path) -> PathBuf {
         .map(|e| e.expect("an entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
-    assert_eq!(files.len(), 1, "one cache file per server and role: {files:?}");
+    assert_eq!(
+        files.len(),
+        1,
+        "one cache file per server and role: {files:?}"
+    );
     files.into_iter().next().expect("one")
 }
 
 #[test]
 fn twenty_sessions_log_in_once_and_share_the_cached_token() {
-    let Some((bao, config, cache)) = fleet() else { return };
+    let Some((bao, config, cache)) = fleet() else {
+        return;
+    };
     // Ten at once (they wait for each other's login), then ten in a row.
     let parallel: Vec<_> = (0..10)
         .map(|_| {
@@ -58,7 +67,11 @@ fn twenty_sessions_log_in_once_and_share_the_cached_token() {
     for _ in 0..10 {
         one_session(&config);
     }
-    assert_eq!(bao.approle_leases(), 1, "20 sessions must cost one AppRole login");
+    assert_eq!(
+        bao.approle_leases(),
+        1,
+        "20 sessions must cost one AppRole login"
+    );
     let file = cache_file(&cache);
     let name = file.file_name().unwrap().to_string_lossy().into_owned();
     assert!(
@@ -66,26 +79,45 @@ fn twenty_sessions_log_in_once_and_share_the_cached_token() {
         "the cache file is openbao-<24 hex>.json: {name}"
     );
     let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode(&file), 0o600, "the cached token is readable by its owner only");
+    assert_eq!(
+        mode(&file),
+        0o600,
+        "the cached token is readable by its owner only"
+    );
     assert_eq!(mode(&cache), 0o700, "the cache folder is its owner's only");
 }
 
 #[test]
 fn a_revoked_cached_token_is_replaced_by_one_new_login() {
-    let Some((bao, config, cache)) = fleet() else { return };
+    let Some((bao, config, cache)) = fleet() else {
+        return;
+    };
     one_session(&config);
     let cached: Value = serde_json::from_slice(&fs::read(cache_file(&cache)).unwrap()).unwrap();
-    bao.must(&["token", "revoke", cached["token"].as_str().expect("a cached token")]);
+    bao.must(&[
+        "token",
+        "revoke",
+        cached["token"].as_str().expect("a cached token"),
+    ]);
     assert_eq!(bao.approle_leases(), 0, "revoking the token ends its lease");
     one_session(&config);
     one_session(&config);
-    assert_eq!(bao.approle_leases(), 1, "a refused cached token costs exactly one new login");
+    assert_eq!(
+        bao.approle_leases(),
+        1,
+        "a refused cached token costs exactly one new login"
+    );
 }
 
 #[test]
 fn a_rejected_secret_id_is_token_expired_and_says_how_to_get_a_new_one() {
-    let Some((bao, config, _cache)) = fleet() else { return };
-    let file = config["auth"]["approle"]["secret_id_file"].as_str().unwrap().to_owned();
+    let Some((bao, config, _cache)) = fleet() else {
+        return;
+    };
+    let file = config["auth"]["approle"]["secret_id_file"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     fs::write(&file, "00000000-0000-0000-0000-000000000000\n").unwrap();
     let mut session = Companion::start(&config, &[]);
     let message = assert_error(
@@ -93,6 +125,9 @@ fn a_rejected_secret_id_is_token_expired_and_says_how_to_get_a_new_one() {
         "token_expired",
         "a secret id the server refuses is like an expired login",
     );
-    assert!(message.contains("secret-id") && message.contains(&file), "{message}");
+    assert!(
+        message.contains("secret-id") && message.contains(&file),
+        "{message}"
+    );
     assert_eq!(bao.approle_leases(), 0, "a refused login makes no lease");
 }

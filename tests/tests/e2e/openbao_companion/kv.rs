@@ -13,8 +13,17 @@ fn every_byte_value_and_16_kib_survive_a_write_read_delete_round_trip() {
     for (key, blob) in [("secrets/bytes", &every_byte), ("secrets/big", &big)] {
         let data = base64(blob);
         let written = session.ask(write(key, &data, None));
-        assert_eq!(written, json!({"written": {"version": 1}}), "a first write is version 1");
-        let stored = bao.json(&["kv", "get", "-format=json", &format!("secret/mailcred/{key}")]);
+        assert_eq!(
+            written,
+            json!({"written": {"version": 1}}),
+            "a first write is version 1"
+        );
+        let stored = bao.json(&[
+            "kv",
+            "get",
+            "-format=json",
+            &format!("secret/mailcred/{key}"),
+        ]);
         assert_eq!(
             stored["data"]["data"],
             json!({"mailcred": data, "label": "mailcred: test entry"}),
@@ -26,7 +35,10 @@ fn every_byte_value_and_16_kib_survive_a_write_read_delete_round_trip() {
             json!({"found": {"data": data, "version": 1}}),
             "the blob must come back byte for byte"
         );
-        assert_eq!(session.ask(json!({"op": "delete", "key": key})), json!({"deleted": {}}));
+        assert_eq!(
+            session.ask(json!({"op": "delete", "key": key})),
+            json!({"deleted": {}})
+        );
         assert_eq!(
             session.ask(read(key)),
             json!({"absent": {}}),
@@ -39,7 +51,11 @@ fn every_byte_value_and_16_kib_survive_a_write_read_delete_round_trip() {
         );
     }
     let (status, stderr) = session.finish();
-    assert_eq!(status, Some(0), "EOF ends the session with status 0: {stderr}");
+    assert_eq!(
+        status,
+        Some(0),
+        "EOF ends the session with status 0: {stderr}"
+    );
 }
 
 #[test]
@@ -47,13 +63,19 @@ fn cas_zero_writes_only_if_absent_and_cas_n_only_at_version_n() {
     let Some(bao) = Bao::dev() else { return };
     let mut session = root_session(&bao);
     let key = "index";
-    assert_eq!(session.ask(write(key, "AQ==", Some(0))), json!({"written": {"version": 1}}));
+    assert_eq!(
+        session.ask(write(key, "AQ==", Some(0))),
+        json!({"written": {"version": 1}})
+    );
     assert_error(
         &session.ask(write(key, "Ag==", Some(0))),
         "cas_mismatch",
         "cas 0 must fail once the key exists",
     );
-    assert_eq!(session.ask(write(key, "Ag==", Some(1))), json!({"written": {"version": 2}}));
+    assert_eq!(
+        session.ask(write(key, "Ag==", Some(1))),
+        json!({"written": {"version": 2}})
+    );
     for stale in [1, 3] {
         let message = assert_error(
             &session.ask(write(key, "Aw==", Some(stale))),
@@ -78,7 +100,10 @@ fn cas_zero_writes_only_if_absent_and_cas_n_only_at_version_n() {
 fn a_soft_deleted_entry_reads_absent_with_the_version_that_cas_must_use() {
     let Some(bao) = Bao::dev() else { return };
     let mut session = root_session(&bao);
-    assert_eq!(session.ask(write("accounts", "AQ==", Some(0))), json!({"written": {"version": 1}}));
+    assert_eq!(
+        session.ask(write("accounts", "AQ==", Some(0))),
+        json!({"written": {"version": 1}})
+    );
     // What someone with the bao CLI does: a soft delete keeps the version.
     bao.must(&["kv", "delete", "secret/mailcred/accounts"]);
     assert_eq!(
@@ -116,16 +141,26 @@ fn increment(session: &mut Companion, key: &str) -> u32 {
                     .expect("the counter is base64"),
             )
             .expect("the counter is text");
-            (text.parse::<u32>().expect("the counter is a number"), found["version"].as_u64())
+            (
+                text.parse::<u32>().expect("the counter is a number"),
+                found["version"].as_u64(),
+            )
         } else {
-            assert!(current.get("absent").is_some(), "a read either finds or not: {current}");
+            assert!(
+                current.get("absent").is_some(),
+                "a read either finds or not: {current}"
+            );
             (0, Some(current["absent"]["version"].as_u64().unwrap_or(0)))
         };
         let answer = session.ask(write(key, &base64((count + 1).to_string().as_bytes()), cas));
         if answer.get("written").is_some() {
             return attempt;
         }
-        assert_error(&answer, "cas_mismatch", "concurrent writers may only lose a check-and-set");
+        assert_error(
+            &answer,
+            "cas_mismatch",
+            "concurrent writers may only lose a check-and-set",
+        );
         assert!(attempt < 1000, "a writer lost 1000 times in a row");
     }
     unreachable!()
@@ -144,7 +179,10 @@ fn thirty_two_concurrent_cas_writers_lose_no_increment() {
             })
         })
         .collect();
-    let attempts: u32 = writers.into_iter().map(|w| w.join().expect("a writer")).sum();
+    let attempts: u32 = writers
+        .into_iter()
+        .map(|w| w.join().expect("a writer"))
+        .sum();
     let mut session = root_session(&bao);
     assert_eq!(
         session.ask(read("counter")),
@@ -157,13 +195,29 @@ fn thirty_two_concurrent_cas_writers_lose_no_increment() {
 fn keys_that_could_leave_the_prefix_are_bad_requests_and_the_session_goes_on() {
     let Some(bao) = Bao::dev() else { return };
     let mut session = root_session(&bao);
-    for key in ["../escape", "a/../../b", "a?b", "a%2f..", "", "/abs", "a//b"] {
-        assert_error(&session.ask(read(key)), "bad_request", "an unusable key is our mistake");
+    for key in [
+        "../escape",
+        "a/../../b",
+        "a?b",
+        "a%2f..",
+        "",
+        "/abs",
+        "a//b",
+    ] {
+        assert_error(
+            &session.ask(read(key)),
+            "bad_request",
+            "an unusable key is our mistake",
+        );
     }
     assert_error(
         &session.ask(json!({"op": "list"})),
         "bad_request",
         "an unknown op is our mistake",
     );
-    assert_eq!(session.ask(read("fine")), json!({"absent": {}}), "the session goes on");
+    assert_eq!(
+        session.ask(read("fine")),
+        json!({"absent": {}}),
+        "the session goes on"
+    );
 }

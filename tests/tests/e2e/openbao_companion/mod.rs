@@ -105,8 +105,9 @@ impl Companion {
         let line = self.lines.recv_timeout(PATIENCE).unwrap_or_else(|_| {
             panic!("mailcred-openbao gave no answer to {request} within {PATIENCE:?}")
         });
-        serde_json::from_str(&line)
-            .unwrap_or_else(|e| panic!("the answer to {request} is not one JSON line ({e}): {line}"))
+        serde_json::from_str(&line).unwrap_or_else(|e| {
+            panic!("the answer to {request} is not one JSON line ({e}): {line}")
+        })
     }
 
     /// Ends the session (EOF on stdin); its exit status and stderr.
@@ -166,8 +167,14 @@ pub(crate) fn error_kind(answer: &Value) -> Option<&str> {
 /// Asserts `answer` is an error of `kind`; its message.
 pub(crate) fn assert_error(answer: &Value, kind: &str, why: &str) -> String {
     assert_eq!(error_kind(answer), Some(kind), "{why}: {answer}");
-    let message = answer["error"]["message"].as_str().unwrap_or_default().to_owned();
-    assert!(!message.is_empty(), "an error must say what happened: {answer}");
+    let message = answer["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        !message.is_empty(),
+        "an error must say what happened: {answer}"
+    );
     message
 }
 

@@ -13,7 +13,10 @@ const NO_LEADER_YET: [&str; 3] = ["no_leader", "unreachable", "timed_out"];
 /// data or a clear failure, never anything else.
 fn right_or_clear_failure(answer: &Value, data: &str, version: u64) {
     if let Some(kind) = error_kind(answer) {
-        assert!(NO_LEADER_YET.contains(&kind), "only a leaderless failure is allowed: {answer}");
+        assert!(
+            NO_LEADER_YET.contains(&kind),
+            "only a leaderless failure is allowed: {answer}"
+        );
     } else {
         assert_eq!(
             answer,
@@ -25,18 +28,28 @@ fn right_or_clear_failure(answer: &Value, data: &str, version: u64) {
 
 #[test]
 fn a_standby_without_a_leader_fails_clearly_and_after_reelection_nothing_written_is_lost() {
-    let Some(mut cluster) = BaoCluster::raft(3) else { return };
+    let Some(mut cluster) = BaoCluster::raft(3) else {
+        return;
+    };
     let token = cluster.root_token_file();
     let leader = cluster.wait_for_leader();
-    let standby = (0..cluster.len()).find(|&n| n != leader).expect("a standby");
-    let other = (0..cluster.len()).find(|&n| n != leader && n != standby).expect("a third node");
+    let standby = (0..cluster.len())
+        .find(|&n| n != leader)
+        .expect("a standby");
+    let other = (0..cluster.len())
+        .find(|&n| n != leader && n != standby)
+        .expect("a third node");
     let mut config = token_config(&cluster.address(standby), &token);
     config["timeout_ms"] = json!(3000);
     let mut session = Companion::start(&config, &[]);
     let keys: Vec<String> = (0..8).map(|i| format!("secrets/k{i}")).collect();
     for key in &keys {
         let written = session.ask(write(key, &base64(key.as_bytes()), Some(0)));
-        assert_eq!(written, json!({"written": {"version": 1}}), "a standby forwards writes");
+        assert_eq!(
+            written,
+            json!({"written": {"version": 1}}),
+            "a standby forwards writes"
+        );
     }
 
     // The leader crashes: until a new one is elected, a request to the
@@ -69,7 +82,10 @@ fn a_standby_without_a_leader_fails_clearly_and_after_reelection_nothing_written
             None => thread::sleep(Duration::from_millis(250)),
         }
     }
-    assert!(saw_no_leader, "a lone node without quorum must say no_leader");
+    assert!(
+        saw_no_leader,
+        "a lone node without quorum must say no_leader"
+    );
     for key in &keys {
         right_or_clear_failure(&lonely.ask(read(key)), &base64(key.as_bytes()), 1);
     }
@@ -97,5 +113,9 @@ fn a_standby_without_a_leader_fails_clearly_and_after_reelection_nothing_written
         );
     }
     let written = again.ask(write("secrets/after", "AQ==", Some(0)));
-    assert_eq!(written, json!({"written": {"version": 1}}), "writes work again");
+    assert_eq!(
+        written,
+        json!({"written": {"version": 1}}),
+        "writes work again"
+    );
 }
