@@ -32,6 +32,10 @@ fn one_session(config: &Value) {
     );
     let (status, stderr) = session.finish();
     assert_eq!(status, Some(0), "{stderr}");
+    assert!(
+        stderr.is_empty(),
+        "a session that worked says nothing on stderr: {stderr}"
+    );
 }
 
 /// The one cache file in `cache`.
@@ -130,4 +134,44 @@ fn a_rejected_secret_id_is_token_expired_and_says_how_to_get_a_new_one() {
         "{message}"
     );
     assert_eq!(bao.approle_leases(), 0, "a refused login makes no lease");
+}
+
+/// Rewrites the cache file's `field` to `value`, as time passing would.
+fn age_cache(cache: &Path, field: &str, value: u64) {
+    let file = cache_file(cache);
+    let mut cached: Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+    cached[field] = json!(value);
+    fs::write(&file, serde_json::to_vec(&cached).unwrap()).unwrap();
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+fn a_cached_token_past_half_its_ttl_is_renewed_and_an_expired_one_replaced() {
+    let Some((bao, config, cache)) = fleet() else {
+        return;
+    };
+    one_session(&config);
+    // Less than half of its (claimed) TTL left: renewed by the server.
+    age_cache(&cache, "ttl", 1_000_000);
+    one_session(&config);
+    let renewed: Value = serde_json::from_slice(&fs::read(cache_file(&cache)).unwrap()).unwrap();
+    assert_eq!(
+        renewed["ttl"], 3600,
+        "renew-self gave the role's TTL again: {renewed}"
+    );
+    assert_eq!(bao.approle_leases(), 1, "a renewal is no new login");
+    // Past its expiry: a new login (the old lease is the server's to end).
+    age_cache(&cache, "expires_at", now() - 1);
+    one_session(&config);
+    assert_eq!(
+        bao.approle_leases(),
+        2,
+        "an expired cached token costs one new login"
+    );
 }

@@ -50,6 +50,13 @@ fn a_standby_without_a_leader_fails_clearly_and_after_reelection_nothing_written
             json!({"written": {"version": 1}}),
             "a standby forwards writes"
         );
+        // A standby's own copy lags the leader by milliseconds: without the
+        // session's X-Vault-Index this read would miss the write just made.
+        assert_eq!(
+            session.ask(read(key)),
+            json!({"found": {"data": base64(key.as_bytes()), "version": 1}}),
+            "a session reads its own writes, also through a standby"
+        );
     }
 
     // The leader crashes: until a new one is elected, a request to the
