@@ -101,16 +101,15 @@ impl Request {
 
 /// `data` checked to be a base64 blob of at most [`MAX_BLOB`] bytes.
 pub fn check_blob(data: &SecretString) -> Result<(), Failure> {
-    let decoded = Zeroizing::new(STANDARD.decode(data.expose_secret()).map_err(|_| {
-        Failure::new(
-            Kind::BadRequest,
-            "the data to write is not base64; this is a bug in mailcred",
-        )
-    })?);
+    let decoded = Zeroizing::new(
+        STANDARD
+            .decode(data.expose_secret())
+            .map_err(|_| Failure::new(Kind::BadRequest, "the blob is not base64"))?,
+    );
     if decoded.len() > MAX_BLOB {
         return Err(Failure::new(
             Kind::BadRequest,
-            format!("the data to write is larger than {} KiB", MAX_BLOB / 1024),
+            format!("the blob is larger than {} KiB", MAX_BLOB / 1024),
         ));
     }
     Ok(())

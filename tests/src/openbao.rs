@@ -78,9 +78,6 @@ fn free_port(with_next: bool) -> u16 {
     }
 }
 
-/// The root token of every dev server.
-pub const DEV_ROOT_TOKEN: &str = "mailcred-test-root";
-
 /// One `bao server -dev`: in memory, unsealed, on 127.0.0.1.
 pub struct Bao {
     child: Child,
@@ -88,6 +85,7 @@ pub struct Bao {
     dir: TempDir,
     address: String,
     ca_file: Option<PathBuf>,
+    root_token: String,
 }
 
 impl Drop for Bao {
@@ -114,12 +112,16 @@ impl Bao {
         for _ in 0..10 {
             let dir = tempfile::tempdir().expect("a temporary folder");
             let port = free_port(true);
+            // Its own root token: a server of another test that took the
+            // port meanwhile does not know it, so readiness is checked on
+            // this server and no other.
+            let root_token = format!("mailcred-test-root-{}-{port}", std::process::id());
             let log = std::fs::File::create(dir.path().join("server.log")).expect("a log file");
             let mut command = cli(&bin, dir.path());
             command
                 .args(["server", "-dev", "-dev-no-store-token"])
                 .arg(format!("-dev-listen-address=127.0.0.1:{port}"))
-                .arg(format!("-dev-root-token-id={DEV_ROOT_TOKEN}"))
+                .arg(format!("-dev-root-token-id={root_token}"))
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().expect("the log again"))
                 .stderr(log);
@@ -140,6 +142,7 @@ impl Bao {
                 address: format!("{scheme}://127.0.0.1:{port}"),
                 ca_file: tls.then(|| dir.path().join("tls/vault-ca.pem")),
                 dir,
+                root_token,
             };
             match bao.wait_until_ready() {
                 Ok(()) => return Some(bao),
@@ -149,7 +152,7 @@ impl Bao {
         panic!("bao server -dev did not start in 10 attempts; its last log:\n{last}")
     }
 
-    /// Waits until `bao status` answers unsealed; the log when the server
+    /// Waits until the server knows its root token; the log when the server
     /// died (a port taken meanwhile) so that the caller retries.
     fn wait_until_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + PATIENCE;
@@ -157,7 +160,7 @@ impl Bao {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return Err(self.log());
             }
-            if self.bao(&["status"]).success() {
+            if self.bao(&["token", "lookup"]).success() {
                 return Ok(());
             }
             assert!(
@@ -202,7 +205,7 @@ impl Bao {
         let mut command = cli(&self.bin, self.dir.path());
         command
             .env("BAO_ADDR", &self.address)
-            .env("BAO_TOKEN", DEV_ROOT_TOKEN);
+            .env("BAO_TOKEN", &self.root_token);
         if let Some(ca) = &self.ca_file {
             command.env("BAO_CACERT", ca);
         }
@@ -255,9 +258,14 @@ impl Bao {
         private_file(&self.dir.path().join(name), token)
     }
 
+    /// This server's root token.
+    pub fn root_token(&self) -> &str {
+        &self.root_token
+    }
+
     /// A file holding the root token.
     pub fn root_token_file(&self) -> PathBuf {
-        self.token_file("root-token", DEV_ROOT_TOKEN)
+        self.token_file("root-token", &self.root_token)
     }
 
     /// Enables AppRole at `auth/approle` and makes role `name` with

@@ -2,7 +2,7 @@
 
 use std::net::TcpListener;
 
-use mailcred_e2e::openbao::{Bao, DEV_ROOT_TOKEN};
+use mailcred_e2e::openbao::Bao;
 
 use super::*;
 
@@ -196,7 +196,7 @@ fn a_missing_token_file_is_no_token_and_vault_token_is_named_as_ignored() {
     let missing = bao.dir().join("no-such-token");
     let config = token_config(bao.address(), &missing);
     for variable in ["VAULT_TOKEN", "BAO_TOKEN"] {
-        let mut session = Companion::start(&config, &[(variable, DEV_ROOT_TOKEN)]);
+        let mut session = Companion::start(&config, &[(variable, bao.root_token())]);
         let message = assert_error(
             &session.ask(read("k")),
             "no_token",
@@ -209,7 +209,7 @@ fn a_missing_token_file_is_no_token_and_vault_token_is_named_as_ignored() {
             "the message says why {variable} is ignored and what to do: {message}"
         );
         assert!(
-            !message.contains(DEV_ROOT_TOKEN),
+            !message.contains(bao.root_token()),
             "the token must not be repeated: {message}"
         );
     }
