@@ -241,22 +241,33 @@ fn transport_failure(address: &str, path: &str, err: ureq::Error) -> Failure {
 }
 
 fn tls_failure(address: &str, path: &str, err: &rustls::Error) -> Failure {
-    match err {
-        rustls::Error::InvalidCertificate(why) => Failure::new(
-            Kind::TlsUntrusted,
-            format!(
-                "{address}'s TLS certificate is not trusted ({why:?}): give the CA that signed it as \
-                 \"ca_file\" in settings.json (or VAULT_CACERT), or check that the address names \
-                 the server the certificate is for"
-            ),
-        )
-        .at(path),
-        other => Failure::new(
+    use rustls::CertificateError as Cert;
+    let rustls::Error::InvalidCertificate(why) = err else {
+        return Failure::new(
             Kind::Unreachable,
-            format!("{address}: the TLS handshake failed ({other}); is the server speaking https on this port?"),
+            format!("{address}: the TLS handshake failed ({err}); is the server speaking https on this port?"),
         )
-        .at(path),
-    }
+        .at(path);
+    };
+    let why = match why {
+        Cert::UnknownIssuer => "it is signed by a CA that is not trusted here".to_owned(),
+        Cert::NotValidForName | Cert::NotValidForNameContext { .. } => {
+            "it is issued for another name than the address's host".to_owned()
+        }
+        Cert::Expired | Cert::ExpiredContext { .. } => "it has expired".to_owned(),
+        Cert::NotValidYet | Cert::NotValidYetContext { .. } => "it is not valid yet".to_owned(),
+        Cert::Revoked => "it is revoked".to_owned(),
+        other => format!("{other:?}"),
+    };
+    Failure::new(
+        Kind::TlsUntrusted,
+        format!(
+            "{address}'s TLS certificate is not trusted: {why}. Give the CA that signed it as \
+             \"ca_file\" in settings.json (or VAULT_CACERT), and use an address with the name the \
+             certificate is for"
+        ),
+    )
+    .at(path)
 }
 
 /// How long is left before `deadline`, for waits outside HTTP (a lock).

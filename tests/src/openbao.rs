@@ -65,20 +65,20 @@ pub fn bao_binary() -> Option<PathBuf> {
 /// A loopback TCP port nobody listens on now, and whether `port + 1` is
 /// free too (dev mode's cluster port). Another test may take it before the
 /// server binds it: starting retries with new ports.
-fn free_port(with_next: bool) -> u16 {
+fn free_port(ip: Ipv4Addr, with_next: bool) -> u16 {
     loop {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a loopback port");
+        let listener = TcpListener::bind((ip, 0)).expect("bind a loopback port");
         let port = listener.local_addr().expect("a bound address").port();
         if !with_next || port == u16::MAX {
             return port;
         }
-        if TcpListener::bind((Ipv4Addr::LOCALHOST, port + 1)).is_ok() {
+        if TcpListener::bind((ip, port + 1)).is_ok() {
             return port;
         }
     }
 }
 
-/// One `bao server -dev`: in memory, unsealed, on 127.0.0.1.
+/// One `bao server -dev`: in memory, unsealed, on loopback.
 pub struct Bao {
     child: Child,
     bin: PathBuf,
@@ -97,21 +97,27 @@ impl Drop for Bao {
 impl Bao {
     /// A dev server over plain http on a free loopback port.
     pub fn dev() -> Option<Self> {
-        Self::start(false)
+        Self::start(false, Ipv4Addr::LOCALHOST)
     }
 
     /// A dev server over https (`-dev-tls`), its certificate signed by a
     /// throwaway CA ([`Bao::ca_file`]) that nothing trusts by default.
     pub fn dev_tls() -> Option<Self> {
-        Self::start(true)
+        Self::start(true, Ipv4Addr::LOCALHOST)
     }
 
-    fn start(tls: bool) -> Option<Self> {
+    /// A [`Bao::dev_tls`] server on 127.0.0.2, which its certificate (for
+    /// 127.0.0.1 and localhost) does not name.
+    pub fn dev_tls_misnamed() -> Option<Self> {
+        Self::start(true, Ipv4Addr::new(127, 0, 0, 2))
+    }
+
+    fn start(tls: bool, ip: Ipv4Addr) -> Option<Self> {
         let bin = bao_binary()?;
         let mut last = String::new();
         for _ in 0..10 {
             let dir = tempfile::tempdir().expect("a temporary folder");
-            let port = free_port(true);
+            let port = free_port(ip, true);
             // Its own root token: a server of another test that took the
             // port meanwhile does not know it, so readiness is checked on
             // this server and no other.
@@ -120,7 +126,7 @@ impl Bao {
             let mut command = cli(&bin, dir.path());
             command
                 .args(["server", "-dev", "-dev-no-store-token"])
-                .arg(format!("-dev-listen-address=127.0.0.1:{port}"))
+                .arg(format!("-dev-listen-address={ip}:{port}"))
                 .arg(format!("-dev-root-token-id={root_token}"))
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().expect("the log again"))
@@ -139,7 +145,7 @@ impl Bao {
             let mut bao = Self {
                 child,
                 bin: bin.clone(),
-                address: format!("{scheme}://127.0.0.1:{port}"),
+                address: format!("{scheme}://{ip}:{port}"),
                 ca_file: tls.then(|| dir.path().join("tls/vault-ca.pem")),
                 dir,
                 root_token,
@@ -185,7 +191,7 @@ impl Bao {
             .unwrap_or_else(|| panic!("the dev server printed no {label:?}:\n{}", self.log()))
     }
 
-    /// `http(s)://127.0.0.1:PORT`.
+    /// `http(s)://127.0.0.1:PORT` (127.0.0.2 for [`Bao::dev_tls_misnamed`]).
     pub fn address(&self) -> &str {
         &self.address
     }
@@ -207,7 +213,8 @@ impl Bao {
             .env("BAO_ADDR", &self.address)
             .env("BAO_TOKEN", &self.root_token);
         if let Some(ca) = &self.ca_file {
-            command.env("BAO_CACERT", ca);
+            // The name the dev certificate is for, whatever the address.
+            command.env("BAO_CACERT", ca).env("BAO_TLS_SERVER_NAME", "localhost");
         }
         command.args(args);
         run(command, b"")

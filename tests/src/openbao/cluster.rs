@@ -5,6 +5,7 @@
 //! node to voter after one second, so that losing the leader keeps a
 //! quorum soon after the cluster is built.
 
+use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::thread;
@@ -51,7 +52,7 @@ impl BaoCluster {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let mut ports = Vec::new();
         while ports.len() < count * 2 {
-            let port = free_port(false);
+            let port = free_port(Ipv4Addr::LOCALHOST, false);
             if !ports.contains(&port) {
                 ports.push(port);
             }

@@ -141,6 +141,25 @@ fn a_self_signed_certificate_is_untrusted_without_ca_file_and_trusted_with_it() 
 }
 
 #[test]
+fn a_certificate_for_another_name_is_untrusted_even_with_its_ca() {
+    let Some(bao) = Bao::dev_tls_misnamed() else {
+        return;
+    };
+    let mut config = token_config(bao.address(), &bao.root_token_file());
+    config["ca_file"] = json!(bao.ca_file().expect("a dev-tls CA"));
+    let mut session = Companion::start(&config, &[]);
+    let message = assert_error(
+        &session.ask(read("k")),
+        "tls_untrusted",
+        "the certificate names 127.0.0.1, the address 127.0.0.2",
+    );
+    assert!(
+        message.contains("another name"),
+        "the message says why: {message}"
+    );
+}
+
+#[test]
 fn a_closed_port_is_unreachable_and_a_silent_server_times_out() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let silent = format!("http://{}", listener.local_addr().unwrap());
