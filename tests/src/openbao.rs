@@ -214,7 +214,9 @@ impl Bao {
             .env("BAO_TOKEN", &self.root_token);
         if let Some(ca) = &self.ca_file {
             // The name the dev certificate is for, whatever the address.
-            command.env("BAO_CACERT", ca).env("BAO_TLS_SERVER_NAME", "localhost");
+            command
+                .env("BAO_CACERT", ca)
+                .env("BAO_TLS_SERVER_NAME", "localhost");
         }
         command.args(args);
         run(command, b"")
