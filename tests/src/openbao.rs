@@ -267,6 +267,21 @@ impl Bao {
         private_file(&self.dir.path().join(name), token)
     }
 
+    /// settings.json choosing this server as mailcred's store, with the root
+    /// token (in a 0600 file) and mailcred's folder at `prefix`.
+    pub fn settings(&self, prefix: &str) -> Value {
+        serde_json::json!({
+            "store": "openbao",
+            "openbao": {
+                "address": self.address,
+                "mount": "secret",
+                "prefix": prefix,
+                "token_file": self.root_token_file(),
+                "ca_file": self.ca_file,
+            }
+        })
+    }
+
     /// This server's root token.
     pub fn root_token(&self) -> &str {
         &self.root_token

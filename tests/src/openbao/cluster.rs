@@ -200,6 +200,20 @@ impl BaoCluster {
         private_file(&self.dir.path().join("root-token"), &self.root_token)
     }
 
+    /// settings.json choosing `node` of this cluster as mailcred's store,
+    /// with the root token and mailcred's folder at `prefix`.
+    pub fn settings(&self, node: usize, prefix: &str) -> Value {
+        serde_json::json!({
+            "store": "openbao",
+            "openbao": {
+                "address": self.address(node),
+                "mount": "secret",
+                "prefix": prefix,
+                "token_file": self.root_token_file(),
+            }
+        })
+    }
+
     /// `bao ARGS` against `node` as root.
     pub fn bao(&self, node: usize, args: &[&str]) -> Outcome {
         let mut command = cli(&self.bin, self.dir.path());
