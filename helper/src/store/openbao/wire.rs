@@ -269,8 +269,13 @@ impl Failure {
                 hint: UNREACHABLE,
             },
             "timed_out" | "no_leader" => StoreError::Temporary {
+                // The companion's words for a leader election already end so.
+                hint: if why.contains("try again") {
+                    Hint::NONE
+                } else {
+                    TRY_AGAIN
+                },
                 why,
-                hint: TRY_AGAIN,
             },
             "denied" => StoreError::Denied {
                 why,

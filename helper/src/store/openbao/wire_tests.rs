@@ -213,3 +213,26 @@ impl Answer {
         }
     }
 }
+
+#[test]
+fn a_leader_election_says_try_again_once() {
+    let error = Failure {
+        kind: "no_leader".into(),
+        message: "http://127.0.0.1:8200 redirected the request (HTTP 307): a standby that \
+                  cannot reach an active node, as during a leader election; try again in a moment"
+            .into(),
+        path: Some("secret/data/mailcred/team/accounts".into()),
+    }
+    .into_store_error("accounts")
+    .to_string();
+    assert_eq!(
+        error.matches("try again").count(),
+        1,
+        "the companion's advice is not repeated by the helper's: {error}"
+    );
+    assert!(
+        failure("timed_out").to_string().contains("try again"),
+        "a message without advice gets the helper's: {}",
+        failure("timed_out")
+    );
+}
