@@ -18,6 +18,7 @@ use super::*;
 
 mod git;
 mod hygiene;
+mod on_openbao;
 mod refresh;
 mod sign_in;
 

@@ -13,6 +13,7 @@ use super::*;
 
 mod failures;
 mod mail;
+mod policies;
 mod raft;
 mod shared;
 
