@@ -24,6 +24,57 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// How much of a server's text a message may repeat, and what in it looks
+/// like a token: each companion knows the tokens of its own servers.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerText {
+    /// The most characters shown; longer text is cut and ends with `…`.
+    pub max_chars: usize,
+    /// A run of [`token_chars`](Self::token_chars) this long may be a
+    /// token, and is replaced by [`placeholder`](Self::placeholder).
+    pub token_like: usize,
+    /// The characters, besides ASCII letters and digits, a token is made of.
+    pub token_chars: &'static str,
+    /// What a token-shaped run is shown as.
+    pub placeholder: &'static str,
+}
+
+impl ServerText {
+    /// `text` from a server made fit to show in a message: token-shaped
+    /// runs replaced, control characters escaped ([`printable`]), cut to
+    /// [`max_chars`](Self::max_chars). A server may echo what it was sent,
+    /// a token included, and may send escape sequences.
+    pub fn show(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut run = String::new();
+        let flush = |run: &mut String, out: &mut String| {
+            if run.chars().count() >= self.token_like {
+                out.push_str(self.placeholder);
+            } else {
+                out.push_str(run);
+            }
+            run.clear();
+        };
+        for c in text.trim().chars() {
+            if c.is_ascii_alphanumeric() || self.token_chars.contains(c) {
+                run.push(c);
+            } else {
+                flush(&mut run, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut run, &mut out);
+        let shown = printable(&out).into_owned();
+        if shown.chars().count() > self.max_chars {
+            let mut cut: String = shown.chars().take(self.max_chars).collect();
+            cut.push('…');
+            cut
+        } else {
+            shown
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use mailcred_core::terminal::printable;
+use mailcred_core::terminal::{ServerText, printable};
 
 /// A failure with its exit status (from [`mailcred_core::exit`]) and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,43 +43,20 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
-/// The longest piece of server text shown.
-const MAX_SERVER_TEXT: usize = 240;
-/// A run of token characters this long is treated as a token and not shown
-/// (Microsoft's trace ids, 36 characters, stay visible).
-const TOKEN_LIKE: usize = 40;
+/// How much server text is shown: a run of 40 token characters is taken
+/// for a token (Microsoft's trace ids, 36 characters, stay visible).
+const SERVER_TEXT: ServerText = ServerText {
+    max_chars: 240,
+    token_like: 40,
+    token_chars: "-._~+/=",
+    placeholder: "[token-like text]",
+};
 
 /// `text` from a server made fit to show: the trace-id tail Microsoft adds
-/// dropped, token-shaped runs replaced, control characters escaped, cut to
-/// [`MAX_SERVER_TEXT`] characters.
+/// dropped, token-shaped runs replaced, control characters escaped, cut
+/// short.
 pub fn server_text(text: &str) -> String {
-    let text = text.split(" Trace ID:").next().unwrap_or_default().trim();
-    let mut out = String::new();
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.chars().count() >= TOKEN_LIKE {
-            out.push_str("[token-like text]");
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() || "-._~+/=".contains(c) {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    let shown = printable(&out).into_owned();
-    if shown.chars().count() > MAX_SERVER_TEXT {
-        let cut: String = shown.chars().take(MAX_SERVER_TEXT).collect();
-        format!("{cut}…")
-    } else {
-        shown
-    }
+    SERVER_TEXT.show(text.split(" Trace ID:").next().unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -113,7 +90,10 @@ mod tests {
     #[test]
     fn server_text_is_cut_short() {
         let shown = server_text(&"word ".repeat(500));
-        assert!(shown.chars().count() <= MAX_SERVER_TEXT + 1, "{shown}");
+        assert!(
+            shown.chars().count() <= SERVER_TEXT.max_chars + 1,
+            "{shown}"
+        );
     }
 
     #[test]

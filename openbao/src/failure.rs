@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use mailcred_core::terminal::printable;
+use mailcred_core::terminal::ServerText;
 use serde::Serialize;
 
 /// What went wrong, as the contract names it (notes/bao-design.md §2).
@@ -75,42 +75,19 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
-/// The longest piece of server text repeated in a message.
-const MAX_SERVER_TEXT: usize = 300;
-/// A run of token characters this long may be a token (`s.` + 24, `hvs.` +
-/// 90) or a secret id, and is not repeated.
-const TOKEN_LIKE: usize = 20;
+/// How much server text a message repeats: a run of 20 token characters
+/// may be a token (`s.` + 24, `hvs.` + 90) or a secret id.
+const SERVER_TEXT: ServerText = ServerText {
+    max_chars: 300,
+    token_like: 20,
+    token_chars: "._-+=",
+    placeholder: "[redacted]",
+};
 
 /// `text` from a server made fit to show: token-shaped runs replaced,
-/// control characters escaped, cut to [`MAX_SERVER_TEXT`] characters.
+/// control characters escaped, cut short.
 pub fn server_text(text: &str) -> String {
-    let mut out = String::new();
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.chars().count() >= TOKEN_LIKE {
-            out.push_str("[redacted]");
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.trim().chars() {
-        if c.is_ascii_alphanumeric() || "._-+=".contains(c) {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    let shown = printable(&out).into_owned();
-    if shown.chars().count() > MAX_SERVER_TEXT {
-        let mut cut: String = shown.chars().take(MAX_SERVER_TEXT).collect();
-        cut.push('…');
-        cut
-    } else {
-        shown
-    }
+    SERVER_TEXT.show(text)
 }
 
 #[cfg(test)]
