@@ -11,6 +11,7 @@ mod accounts;
 mod files;
 mod git;
 mod oauth;
+mod openbao;
 
 use mailcred_e2e::wine::{WinePrefix, windows_bin, wine_version};
 
