@@ -7,9 +7,9 @@
 
 use std::time::Duration;
 
-#[cfg(target_os = "linux")]
-use super::PassStore;
 use super::{Deadline, InParts, KeyringStore, PassSettings, SecretStore, StoreError};
+#[cfg(target_os = "linux")]
+use super::{PassStore, SecretServiceStore};
 
 /// Which store to use. Chosen explicitly, never by falling back: a helper
 /// that quietly kept app passwords in memory would lose them.
@@ -230,6 +230,15 @@ impl StoreConfig {
             let store = Deadline::open(self.deadline, PassStore::TIMED_OUT, move || {
                 PassStore::open(settings, runs)
             })?;
+            return Ok(Box::new(store));
+        }
+        #[cfg(target_os = "linux")]
+        if self.choice == StoreChoice::SecretService {
+            let store = Deadline::open(
+                self.deadline,
+                KeyringStore::timeout_hint(self.choice),
+                SecretServiceStore::open,
+            )?;
             return Ok(Box::new(store));
         }
         let choice = self.choice;

@@ -1,0 +1,404 @@
+//! The read path of the Secret Service: a thin client of our own over zbus.
+//!
+//! Written by hand because the store crate (zbus-secret-service-keyring-store
+//! over secret-service's blocking API) sends each call and waits for its
+//! reply before building the next, and makes its DH key only once the bus has
+//! answered: a lookup was connect, Hello, key, OpenSession, shared secret,
+//! SearchItems, GetSecret, one after another. Here the client's key is made
+//! on a thread while the bus connects, OpenSession and SearchItems are on the
+//! wire together, and the shared secret is computed while GetSecret is: two
+//! round trips to the service instead of three, no computation on the
+//! critical path, and fewer threads (no zbus executor or connect thread: the
+//! socket is connected here and the executor is ticked by the caller).
+//! Writes stay on the store crate (see `secret_service_store`).
+//!
+//! What it asks is exactly what the store crate asks: SearchItems on the
+//! service with the attributes the store crate writes (`service`,
+//! `username`), Unlock of locked matches (with its prompt), then GetSecret of
+//! the one match, in a session of the same algorithm. Failures go through the
+//! same wording-to-cause mapping as the store crate's (`classify_text`).
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::os::unix::net::UnixStream;
+use std::thread::{self, JoinHandle};
+
+use futures_lite::StreamExt;
+use zbus::message::Type;
+use zbus::zvariant::{OwnedObjectPath, OwnedValue, Value};
+use zbus::{Address, Connection, Message, MessageStream};
+use zeroize::Zeroizing;
+
+use super::dh::{self, Keypair, SessionKey};
+use super::secret_service::classify_text;
+use crate::store::StoreError;
+
+const DESTINATION: &str = "org.freedesktop.secrets";
+const SERVICE_PATH: &str = "/org/freedesktop/secrets";
+const SERVICE: &str = "org.freedesktop.Secret.Service";
+const ITEM: &str = "org.freedesktop.Secret.Item";
+const PROMPT: &str = "org.freedesktop.Secret.Prompt";
+
+/// A connection to the session bus with an encrypted session being opened
+/// or open.
+pub(super) struct Client {
+    conn: Connection,
+    incoming: MessageStream,
+    /// Replies and signals that came while another reply was awaited.
+    early: Vec<Message>,
+    session: Session,
+}
+
+/// Where the encrypted session is. Moved out while it advances, so a call
+/// that fails half-way leaves `None`, and the next read opens a new one.
+enum Session {
+    None,
+    /// OpenSession is on the wire.
+    Opening {
+        serial: NonZeroU32,
+        keypair: Keypair,
+    },
+    /// Its reply is in; the shared secret is not computed yet.
+    Answered {
+        path: OwnedObjectPath,
+        keypair: Keypair,
+        service_public: Vec<u8>,
+    },
+    Open {
+        path: OwnedObjectPath,
+        key: SessionKey,
+    },
+}
+
+impl Client {
+    /// Connects to the session bus and sends OpenSession, without waiting
+    /// for the service: a missing bus fails here, a missing or stuck
+    /// service at the first read.
+    pub(super) fn connect() -> Result<Self, StoreError> {
+        // 1024-bit exponentiation: made while the bus connects.
+        let keypair = thread::Builder::new()
+            .name("mailcred-dh".into())
+            .spawn(Keypair::generate)
+            .map_err(|e| {
+                StoreError::failed(format!("cannot start a thread for the DH key: {e}"))
+            })?;
+        let socket = session_socket()?;
+        zbus::block_on(async move {
+            let builder = match socket {
+                Some(stream) => zbus::connection::Builder::async_io_unix_stream(stream),
+                None => zbus::connection::Builder::session().map_err(failure)?,
+            };
+            let conn = builder
+                .internal_executor(false)
+                .build()
+                .await
+                .map_err(failure)?;
+            ticking(&conn, async {
+                let mut client = Client {
+                    incoming: MessageStream::from(&conn),
+                    conn: conn.clone(),
+                    early: Vec::new(),
+                    session: Session::None,
+                };
+                client.open_session(join(keypair)?).await?;
+                Ok(client)
+            })
+            .await
+        })
+    }
+
+    /// The secret the store crate keeps under `service` and `user`, if any.
+    pub(super) fn read(
+        &mut self,
+        service: &str,
+        user: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        let conn = self.conn.clone();
+        zbus::block_on(ticking(&conn, self.read_async(service, user)))
+    }
+
+    async fn read_async(
+        &mut self,
+        service: &str,
+        user: &str,
+    ) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        if matches!(self.session, Session::None) {
+            let keypair = Keypair::generate()
+                .map_err(|e| StoreError::failed(format!("the OS random generator failed: {e}")))?;
+            self.open_session(keypair).await?;
+        }
+        let attributes = HashMap::from([("service", service), ("username", user)]);
+        let search = send(
+            &self.conn,
+            SERVICE_PATH,
+            SERVICE,
+            "SearchItems",
+            &(attributes,),
+        )
+        .await?;
+        let (unlocked, locked): (Vec<OwnedObjectPath>, Vec<OwnedObjectPath>) =
+            decode(&self.reply(search).await.map_err(failure)?)?;
+        let session = self.session_path().await?;
+        if !locked.is_empty() {
+            self.unlock(&locked).await?;
+        }
+        let mut items = unlocked.into_iter().chain(locked);
+        let item = match (items.next(), items.next()) {
+            (None, _) => return Ok(None),
+            (Some(item), None) => item,
+            (Some(_), Some(_)) => {
+                return Err(StoreError::Ambiguous {
+                    id: user.into(),
+                    hint: super::secret_service::AMBIGUOUS,
+                });
+            }
+        };
+        let asked = send(&self.conn, item.as_str(), ITEM, "GetSecret", &(session,)).await?;
+        // The shared secret only now, while the service looks up the item.
+        self.agree_key()?;
+        let secret: ((OwnedObjectPath, Vec<u8>, Vec<u8>, String),) =
+            decode(&self.reply(asked).await.map_err(failure)?)?;
+        let (_, parameters, value, _) = secret.0;
+        let Session::Open { key, .. } = &self.session else {
+            unreachable!("the key was agreed above");
+        };
+        key.decrypt(&parameters, &value)
+            .map(Some)
+            .map_err(|e| classify_text(&e.to_string(), false))
+    }
+
+    async fn open_session(&mut self, keypair: Keypair) -> Result<(), StoreError> {
+        let input = Value::from(keypair.public().to_vec());
+        let serial = send(
+            &self.conn,
+            SERVICE_PATH,
+            SERVICE,
+            "OpenSession",
+            &(dh::ALGORITHM, input),
+        )
+        .await?;
+        self.session = Session::Opening { serial, keypair };
+        Ok(())
+    }
+
+    /// The session's path, waiting for OpenSession's reply if need be.
+    async fn session_path(&mut self) -> Result<OwnedObjectPath, StoreError> {
+        match std::mem::replace(&mut self.session, Session::None) {
+            Session::Opening { serial, keypair } => {
+                let reply = self.reply(serial).await.map_err(failure)?;
+                let (output, path): (OwnedValue, OwnedObjectPath) = decode(&reply)?;
+                let service_public: Vec<u8> = output
+                    .try_into()
+                    .map_err(|e: zbus::zvariant::Error| failure(e.into()))?;
+                self.session = Session::Answered {
+                    path: path.clone(),
+                    keypair,
+                    service_public,
+                };
+                Ok(path)
+            }
+            other => {
+                let path = match &other {
+                    Session::Answered { path, .. } | Session::Open { path, .. } => path.clone(),
+                    _ => unreachable!("a session is opened before it is used"),
+                };
+                self.session = other;
+                Ok(path)
+            }
+        }
+    }
+
+    /// Derives the session's AES key from the shared secret, once.
+    fn agree_key(&mut self) -> Result<(), StoreError> {
+        if let Session::Answered { .. } = self.session {
+            let Session::Answered {
+                path,
+                keypair,
+                service_public,
+            } = std::mem::replace(&mut self.session, Session::None)
+            else {
+                unreachable!("matched above");
+            };
+            let key = keypair
+                .session_key(&service_public)
+                .map_err(|e| classify_text(&e.to_string(), false))?;
+            self.session = Session::Open { path, key };
+        }
+        Ok(())
+    }
+
+    /// Unlocks `items`, through the service's prompt if it wants one, as
+    /// the store crate does; a dismissed prompt means locked.
+    async fn unlock(&mut self, items: &[OwnedObjectPath]) -> Result<(), StoreError> {
+        let asked = send(&self.conn, SERVICE_PATH, SERVICE, "Unlock", &(items,)).await?;
+        let (unlocked, prompt): (Vec<OwnedObjectPath>, OwnedObjectPath) =
+            decode(&self.reply(asked).await.map_err(failure)?)?;
+        if !unlocked.is_empty() {
+            return Ok(());
+        }
+        let rule = format!(
+            "type='signal',interface='{PROMPT}',member='Completed',path='{}'",
+            prompt.as_str()
+        );
+        let matched = send_to(
+            &self.conn,
+            "org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus",
+            "AddMatch",
+            &(rule.as_str(),),
+        )
+        .await?;
+        self.reply(matched).await.map_err(failure)?;
+        let prompted = send(&self.conn, prompt.as_str(), PROMPT, "Prompt", &("",)).await?;
+        self.reply(prompted).await.map_err(failure)?;
+        let completed = self.completed(&prompt).await.map_err(failure)?;
+        let (dismissed, _): (bool, OwnedValue) = decode(&completed)?;
+        if dismissed {
+            Err(classify_text("SS error: prompt dismissed", true))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The reply to the call sent as `serial`, keeping whatever else comes
+    /// first; an error reply as an error.
+    async fn reply(&mut self, serial: NonZeroU32) -> zbus::Result<Message> {
+        let is_reply = |m: &Message| m.header().reply_serial() == Some(serial);
+        let message = match self.early.iter().position(is_reply) {
+            Some(i) => self.early.remove(i),
+            None => loop {
+                let message = self.next().await?;
+                if is_reply(&message) {
+                    break message;
+                }
+                self.early.push(message);
+            },
+        };
+        match message.message_type() {
+            Type::Error => Err(zbus::Error::from(message)),
+            _ => Ok(message),
+        }
+    }
+
+    /// The prompt's Completed signal.
+    async fn completed(&mut self, prompt: &OwnedObjectPath) -> zbus::Result<Message> {
+        let is_completed = |m: &Message| {
+            let header = m.header();
+            m.message_type() == Type::Signal
+                && header.path().is_some_and(|p| p.as_str() == prompt.as_str())
+                && header.member().is_some_and(|m| m.as_str() == "Completed")
+        };
+        if let Some(i) = self.early.iter().position(is_completed) {
+            return Ok(self.early.remove(i));
+        }
+        loop {
+            let message = self.next().await?;
+            if is_completed(&message) {
+                return Ok(message);
+            }
+        }
+    }
+
+    async fn next(&mut self) -> zbus::Result<Message> {
+        match self.incoming.next().await {
+            Some(message) => message,
+            // The bus closed the connection.
+            None => Err(zbus::Error::InputOutput(std::sync::Arc::new(
+                std::io::Error::other("Disconnected from the session bus"),
+            ))),
+        }
+    }
+}
+
+/// Runs `work` while ticking the connection's executor, which runs zbus's
+/// socket reader: the connection has no executor thread of its own.
+async fn ticking<T>(conn: &Connection, work: impl std::future::Future<Output = T>) -> T {
+    let executor = conn.executor();
+    futures_lite::future::or(work, async {
+        loop {
+            executor.tick().await;
+        }
+    })
+    .await
+}
+
+/// The session bus's socket, connected here rather than by zbus (which
+/// connects on a thread of its own): `None` for addresses other than a unix
+/// socket path or abstract name, which zbus then connects itself.
+fn session_socket() -> Result<Option<UnixStream>, StoreError> {
+    use zbus::address::transport::{Transport, UnixSocket};
+
+    // The store crate's wording when the address cannot be read.
+    let address = Address::session()
+        .map_err(|_| classify_text("no secret service provider or dbus session found", false))?;
+    let Transport::Unix(unix) = address.transport() else {
+        return Ok(None);
+    };
+    let connected = match unix.path() {
+        UnixSocket::File(path) => UnixStream::connect(path),
+        UnixSocket::Abstract(name) => {
+            use std::os::linux::net::SocketAddrExt;
+            std::os::unix::net::SocketAddr::from_abstract_name(name.as_encoded_bytes())
+                .and_then(|a| UnixStream::connect_addr(&a))
+        }
+        _ => return Ok(None),
+    };
+    connected
+        .map(Some)
+        .map_err(|e| classify_text(&format!("Failed to connect to socket: {e}"), false))
+}
+
+fn join(keypair: JoinHandle<Result<Keypair, getrandom::Error>>) -> Result<Keypair, StoreError> {
+    keypair
+        .join()
+        .map_err(|_| StoreError::failed("making the DH key failed (a panic)"))?
+        .map_err(|e| StoreError::failed(format!("the OS random generator failed: {e}")))
+}
+
+/// Sends a method call to the Secret Service; the serial to await its reply by.
+async fn send<B>(
+    conn: &Connection,
+    path: &str,
+    interface: &str,
+    method: &str,
+    body: &B,
+) -> Result<NonZeroU32, StoreError>
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
+    send_to(conn, DESTINATION, path, interface, method, body).await
+}
+
+async fn send_to<B>(
+    conn: &Connection,
+    destination: &str,
+    path: &str,
+    interface: &str,
+    method: &str,
+    body: &B,
+) -> Result<NonZeroU32, StoreError>
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
+    let message = Message::method_call(path, method)
+        .and_then(|b| b.destination(destination))
+        .and_then(|b| b.interface(interface))
+        .and_then(|b| b.build(body))
+        .map_err(failure)?;
+    let serial = message.primary_header().serial_num();
+    conn.send(&message).await.map_err(failure)?;
+    Ok(serial)
+}
+
+fn decode<T>(message: &Message) -> Result<T, StoreError>
+where
+    T: for<'d> serde::Deserialize<'d> + zbus::zvariant::Type,
+{
+    message.body().deserialize().map_err(failure)
+}
+
+/// A failure on the bus, in the store crate's words for it.
+fn failure(error: zbus::Error) -> StoreError {
+    classify_text(&format!("zbus error: {}", super::chain(&error)), false)
+}
