@@ -234,12 +234,12 @@ impl StoreConfig {
         }
         #[cfg(target_os = "linux")]
         if self.choice == StoreChoice::SecretService {
-            let store = Deadline::open(
+            // Connects on first use, under the deadline of that call.
+            return Ok(Box::new(Deadline::new(
+                std::sync::Arc::new(SecretServiceStore::new()),
                 self.deadline,
                 KeyringStore::timeout_hint(self.choice),
-                SecretServiceStore::open,
-            )?;
-            return Ok(Box::new(store));
+            )));
         }
         let choice = self.choice;
         let store = Deadline::open(

@@ -53,6 +53,8 @@ pub(super) struct Client {
 /// that fails half-way leaves `None`, and the next read opens a new one.
 enum Session {
     None,
+    /// Our key pair is being made on its thread.
+    Keying(JoinHandle<Result<Keypair, getrandom::Error>>),
     /// OpenSession is on the wire.
     Opening {
         serial: NonZeroU32,
@@ -71,9 +73,8 @@ enum Session {
 }
 
 impl Client {
-    /// Connects to the session bus and sends OpenSession, without waiting
-    /// for the service: a missing bus fails here, a missing or stuck
-    /// service at the first read.
+    /// Connects to the session bus while our DH key is made: a missing
+    /// bus fails here, a missing or stuck service at the first read.
     pub(super) fn connect() -> Result<Self, StoreError> {
         // 1024-bit exponentiation: made while the bus connects.
         let keypair = thread::Builder::new()
@@ -93,17 +94,12 @@ impl Client {
                 .build()
                 .await
                 .map_err(failure)?;
-            ticking(&conn, async {
-                let mut client = Client {
-                    incoming: MessageStream::from(&conn),
-                    conn: conn.clone(),
-                    early: Vec::new(),
-                    session: Session::None,
-                };
-                client.open_session(join(keypair)?).await?;
-                Ok(client)
+            Ok(Client {
+                incoming: MessageStream::from(&conn),
+                conn,
+                early: Vec::new(),
+                session: Session::Keying(keypair),
             })
-            .await
         })
     }
 
@@ -122,11 +118,6 @@ impl Client {
         service: &str,
         user: &str,
     ) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
-        if matches!(self.session, Session::None) {
-            let keypair = Keypair::generate()
-                .map_err(|e| StoreError::failed(format!("the OS random generator failed: {e}")))?;
-            self.open_session(keypair).await?;
-        }
         let attributes = HashMap::from([("service", service), ("username", user)]);
         let search = send(
             &self.conn,
@@ -136,6 +127,12 @@ impl Client {
             &(attributes,),
         )
         .await?;
+        // OpenSession right behind it, without waiting for the search's answer.
+        match std::mem::replace(&mut self.session, Session::None) {
+            Session::Keying(keypair) => self.open_session(join(keypair)?).await?,
+            Session::None => self.open_session(new_keypair()?).await?,
+            other => self.session = other,
+        }
         let (unlocked, locked): (Vec<OwnedObjectPath>, Vec<OwnedObjectPath>) =
             decode(&self.reply(search).await.map_err(failure)?)?;
         let session = self.session_path().await?;
@@ -353,7 +350,15 @@ fn join(keypair: JoinHandle<Result<Keypair, getrandom::Error>>) -> Result<Keypai
     keypair
         .join()
         .map_err(|_| StoreError::failed("making the DH key failed (a panic)"))?
-        .map_err(|e| StoreError::failed(format!("the OS random generator failed: {e}")))
+        .map_err(random_failed)
+}
+
+fn new_keypair() -> Result<Keypair, StoreError> {
+    Keypair::generate().map_err(random_failed)
+}
+
+fn random_failed(error: getrandom::Error) -> StoreError {
+    StoreError::failed(format!("the OS random generator failed: {error}"))
 }
 
 /// Sends a method call to the Secret Service; the serial to await its reply by.

@@ -1,6 +1,8 @@
 //! The Secret Service store: reads through our own pipelined client
-//! (`lookup`), writes and deletes through the store crate, which opens its
-//! own connection and session only when something is written.
+//! (`lookup`), writes and deletes through the store crate. Each connects on
+//! first use: opening the store does nothing, so that a lookup can put its
+//! search on the wire together with the session's key exchange (and needs
+//! no thread to open the store on).
 
 use std::sync::{Mutex, OnceLock};
 
@@ -14,17 +16,17 @@ use crate::store::{
 
 /// A [`SecretStore`] over the freedesktop Secret Service.
 pub struct SecretServiceStore {
-    reader: Mutex<Client>,
+    reader: Mutex<Option<Client>>,
     writer: OnceLock<KeyringStore>,
 }
 
 impl SecretServiceStore {
-    /// Connects to the session bus and starts opening the encrypted session.
-    pub fn open() -> Result<Self, StoreError> {
-        Ok(Self {
-            reader: Mutex::new(Client::connect()?),
+    /// The store, not yet connected.
+    pub fn new() -> Self {
+        Self {
+            reader: Mutex::new(None),
             writer: OnceLock::new(),
-        })
+        }
     }
 
     fn writer(&self) -> Result<&KeyringStore, StoreError> {
@@ -33,6 +35,12 @@ impl SecretServiceStore {
         }
         let store = KeyringStore::open(StoreChoice::SecretService)?;
         Ok(self.writer.get_or_init(|| store))
+    }
+}
+
+impl Default for SecretServiceStore {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -50,7 +58,11 @@ impl SecretStore for SecretServiceStore {
             .reader
             .lock()
             .map_err(|_| StoreError::failed("an earlier keyring read panicked"))?;
-        Ok(reader
+        let client = match reader.as_mut() {
+            Some(client) => client,
+            None => reader.insert(Client::connect()?),
+        };
+        Ok(client
             .read(SERVICE, id)?
             .map(|secret: Zeroizing<Vec<u8>>| Stored::unversioned(secret)))
     }
