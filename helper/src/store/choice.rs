@@ -234,12 +234,8 @@ impl StoreConfig {
         }
         #[cfg(target_os = "linux")]
         if self.choice == StoreChoice::SecretService {
-            // Connects on first use, under the deadline of that call.
-            return Ok(Box::new(Deadline::new(
-                std::sync::Arc::new(SecretServiceStore::new()),
-                self.deadline,
-                KeyringStore::timeout_hint(self.choice),
-            )));
+            // Connects on first use, and keeps the deadline itself.
+            return Ok(Box::new(SecretServiceStore::new(self.deadline)));
         }
         let choice = self.choice;
         let store = Deadline::open(

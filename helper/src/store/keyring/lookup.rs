@@ -19,9 +19,11 @@
 //! same wording-to-cause mapping as the store crate's (`classify_text`).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::num::NonZeroU32;
 use std::os::unix::net::UnixStream;
 use std::thread::{self, JoinHandle};
+use std::time::Instant;
 
 use futures_lite::StreamExt;
 use zbus::message::Type;
@@ -74,8 +76,9 @@ enum Session {
 
 impl Client {
     /// Connects to the session bus while our DH key is made: a missing
-    /// bus fails here, a missing or stuck service at the first read.
-    pub(super) fn connect() -> Result<Self, StoreError> {
+    /// bus fails here, a missing or stuck service at the first read. `None`
+    /// when the bus did not answer by `deadline`.
+    pub(super) fn connect(deadline: Instant) -> Result<Option<Self>, StoreError> {
         // 1024-bit exponentiation: made while the bus connects.
         let keypair = thread::Builder::new()
             .name("mailcred-dh".into())
@@ -84,7 +87,7 @@ impl Client {
                 StoreError::failed(format!("cannot start a thread for the DH key: {e}"))
             })?;
         let socket = session_socket()?;
-        zbus::block_on(async move {
+        zbus::block_on(before(deadline, async move {
             let builder = match socket {
                 Some(stream) => zbus::connection::Builder::async_io_unix_stream(stream),
                 None => zbus::connection::Builder::session().map_err(failure)?,
@@ -100,17 +103,24 @@ impl Client {
                 early: Vec::new(),
                 session: Session::Keying(keypair),
             })
-        })
+        }))
+        .transpose()
     }
 
-    /// The secret the store crate keeps under `service` and `user`, if any.
+    /// The secret the store crate keeps under `service` and `user`, if any;
+    /// `None` when the service did not answer by `deadline`.
     pub(super) fn read(
         &mut self,
         service: &str,
         user: &str,
-    ) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+        deadline: Instant,
+    ) -> Result<Option<Option<Zeroizing<Vec<u8>>>>, StoreError> {
         let conn = self.conn.clone();
-        zbus::block_on(ticking(&conn, self.read_async(service, user)))
+        zbus::block_on(ticking(
+            &conn,
+            before(deadline, self.read_async(service, user)),
+        ))
+        .transpose()
     }
 
     async fn read_async(
@@ -308,9 +318,18 @@ impl Client {
     }
 }
 
+/// `work`'s result, or `None` if it is not done by `deadline`.
+async fn before<T>(deadline: Instant, work: impl Future<Output = T>) -> Option<T> {
+    futures_lite::future::or(async { Some(work.await) }, async {
+        async_io::Timer::at(deadline).await;
+        None
+    })
+    .await
+}
+
 /// Runs `work` while ticking the connection's executor, which runs zbus's
 /// socket reader: the connection has no executor thread of its own.
-async fn ticking<T>(conn: &Connection, work: impl std::future::Future<Output = T>) -> T {
+async fn ticking<T>(conn: &Connection, work: impl Future<Output = T>) -> T {
     let executor = conn.executor();
     futures_lite::future::or(work, async {
         loop {
