@@ -7,10 +7,12 @@
 //! SearchItems, GetSecret, one after another. Here the client's key is made
 //! on a thread while the bus connects, OpenSession and SearchItems are on the
 //! wire together, and the shared secret is computed while GetSecret is: two
-//! round trips to the service instead of three, no computation on the
-//! critical path, and fewer threads (no zbus executor or connect thread: the
-//! socket is connected here and the executor is ticked by the caller).
-//! Writes stay on the store crate (see `secret_service_store`).
+//! round trips to the service instead of three, and the computation off the
+//! critical path as far as a free core allows. Fewer threads, too: no zbus
+//! executor or connect thread (the socket is connected here, the executor
+//! ticked by the caller, see `bus`) and no deadline worker (the deadline is
+//! a timer beside the calls). Writes stay on the store crate (see
+//! `secret_service_store`).
 //!
 //! What it asks is exactly what the store crate asks: SearchItems on the
 //! service with the attributes the store crate writes (`service`,
@@ -19,23 +21,23 @@
 //! same wording-to-cause mapping as the store crate's (`classify_text`).
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::num::NonZeroU32;
-use std::os::unix::net::UnixStream;
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
 use futures_lite::StreamExt;
 use zbus::message::Type;
 use zbus::zvariant::{OwnedObjectPath, OwnedValue, Value};
-use zbus::{Address, Connection, Message, MessageStream};
+use zbus::{Connection, Message, MessageStream};
 use zeroize::Zeroizing;
 
 use super::dh::{self, Keypair, SessionKey};
 use super::secret_service::classify_text;
 use crate::store::StoreError;
+use bus::{before, decode, failure, send, send_to, session_socket, ticking};
 
-const DESTINATION: &str = "org.freedesktop.secrets";
+mod bus;
+
 const SERVICE_PATH: &str = "/org/freedesktop/secrets";
 const SERVICE: &str = "org.freedesktop.Secret.Service";
 const ITEM: &str = "org.freedesktop.Secret.Item";
@@ -318,53 +320,6 @@ impl Client {
     }
 }
 
-/// `work`'s result, or `None` if it is not done by `deadline`.
-async fn before<T>(deadline: Instant, work: impl Future<Output = T>) -> Option<T> {
-    futures_lite::future::or(async { Some(work.await) }, async {
-        async_io::Timer::at(deadline).await;
-        None
-    })
-    .await
-}
-
-/// Runs `work` while ticking the connection's executor, which runs zbus's
-/// socket reader: the connection has no executor thread of its own.
-async fn ticking<T>(conn: &Connection, work: impl Future<Output = T>) -> T {
-    let executor = conn.executor();
-    futures_lite::future::or(work, async {
-        loop {
-            executor.tick().await;
-        }
-    })
-    .await
-}
-
-/// The session bus's socket, connected here rather than by zbus (which
-/// connects on a thread of its own): `None` for addresses other than a unix
-/// socket path or abstract name, which zbus then connects itself.
-fn session_socket() -> Result<Option<UnixStream>, StoreError> {
-    use zbus::address::transport::{Transport, UnixSocket};
-
-    // The store crate's wording when the address cannot be read.
-    let address = Address::session()
-        .map_err(|_| classify_text("no secret service provider or dbus session found", false))?;
-    let Transport::Unix(unix) = address.transport() else {
-        return Ok(None);
-    };
-    let connected = match unix.path() {
-        UnixSocket::File(path) => UnixStream::connect(path),
-        UnixSocket::Abstract(name) => {
-            use std::os::linux::net::SocketAddrExt;
-            std::os::unix::net::SocketAddr::from_abstract_name(name.as_encoded_bytes())
-                .and_then(|a| UnixStream::connect_addr(&a))
-        }
-        _ => return Ok(None),
-    };
-    connected
-        .map(Some)
-        .map_err(|e| classify_text(&format!("Failed to connect to socket: {e}"), false))
-}
-
 fn join(keypair: JoinHandle<Result<Keypair, getrandom::Error>>) -> Result<Keypair, StoreError> {
     keypair
         .join()
@@ -378,51 +333,4 @@ fn new_keypair() -> Result<Keypair, StoreError> {
 
 fn random_failed(error: getrandom::Error) -> StoreError {
     StoreError::failed(format!("the OS random generator failed: {error}"))
-}
-
-/// Sends a method call to the Secret Service; the serial to await its reply by.
-async fn send<B>(
-    conn: &Connection,
-    path: &str,
-    interface: &str,
-    method: &str,
-    body: &B,
-) -> Result<NonZeroU32, StoreError>
-where
-    B: serde::Serialize + zbus::zvariant::DynamicType,
-{
-    send_to(conn, DESTINATION, path, interface, method, body).await
-}
-
-async fn send_to<B>(
-    conn: &Connection,
-    destination: &str,
-    path: &str,
-    interface: &str,
-    method: &str,
-    body: &B,
-) -> Result<NonZeroU32, StoreError>
-where
-    B: serde::Serialize + zbus::zvariant::DynamicType,
-{
-    let message = Message::method_call(path, method)
-        .and_then(|b| b.destination(destination))
-        .and_then(|b| b.interface(interface))
-        .and_then(|b| b.build(body))
-        .map_err(failure)?;
-    let serial = message.primary_header().serial_num();
-    conn.send(&message).await.map_err(failure)?;
-    Ok(serial)
-}
-
-fn decode<T>(message: &Message) -> Result<T, StoreError>
-where
-    T: for<'d> serde::Deserialize<'d> + zbus::zvariant::Type,
-{
-    message.body().deserialize().map_err(failure)
-}
-
-/// A failure on the bus, in the store crate's words for it.
-fn failure(error: zbus::Error) -> StoreError {
-    classify_text(&format!("zbus error: {}", super::chain(&error)), false)
 }
