@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use mailcred::cli::{GitHelperArgs, parse_args};
+use mailcred::cli::{GitHelperArgs, parse_args_quickly};
 
 fn main() -> ExitCode {
-    match parse_args::<GitHelperArgs>() {
+    match parse_args_quickly::<GitHelperArgs>() {
         Ok(args) => mailcred::cli::run_git_helper(args),
         Err(code) => code,
     }

@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use mailcred::cli::{Cli, parse_args};
+use mailcred::cli::{Cli, parse_args_quickly};
 
 fn main() -> ExitCode {
-    match parse_args::<Cli>() {
+    match parse_args_quickly::<Cli>() {
         Ok(cli) => mailcred::cli::run(cli),
         Err(code) => code,
     }

@@ -189,6 +189,59 @@ pub fn version() -> String {
     )
 }
 
+/// The command lines a mail program or git runs on every lookup, read
+/// without clap: `mailcred get ACCOUNT` and `git-credential-mailcred
+/// ACTION`. Building clap's command (every subcommand, argument and help
+/// text of `mailcred`) costs more than the rest of a process start (measured
+/// in `bench/secret-service-get`), and a lookup needs none of it. Anything
+/// else (an option, a second argument, bytes that are not UTF-8) goes to
+/// clap, which parses these two shapes the same way.
+pub trait Quick: Sized {
+    /// The arguments, if they have the one shape read without clap.
+    fn quick(args: &[std::ffi::OsString]) -> Option<Self>;
+}
+
+/// A plain word: not an option, so clap would take it as a value.
+fn plain(arg: &std::ffi::OsString) -> Option<String> {
+    arg.to_str()
+        .filter(|s| !s.starts_with('-'))
+        .map(str::to_owned)
+}
+
+impl Quick for Cli {
+    fn quick(args: &[std::ffi::OsString]) -> Option<Self> {
+        match args {
+            [get, account] if get == "get" => Some(Cli {
+                command: Command::Get {
+                    account: plain(account)?,
+                },
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl Quick for GitHelperArgs {
+    fn quick(args: &[std::ffi::OsString]) -> Option<Self> {
+        match args {
+            [action] => Some(GitHelperArgs {
+                action: plain(action)?,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// This process's arguments: [`Quick`]'s shapes directly, anything else
+/// through clap ([`parse_args`]).
+pub fn parse_args_quickly<T: Parser + Quick>() -> Result<T, ExitCode> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    match T::quick(&args) {
+        Some(parsed) => Ok(parsed),
+        None => parse_args(),
+    }
+}
+
 /// Parses this process's arguments. `--help` and `--version` print to
 /// stdout and exit 0; a command line that does not parse says why on stderr
 /// and exits [`exit::USAGE`] (64, as every mailcred binary, sendmail and
@@ -371,7 +424,67 @@ fn finish(result: Result<(), CommandError>) -> ExitCode {
 
 #[cfg(test)]
 mod tests {
+    use std::ffi::OsString;
+
+    use clap::Parser;
+
+    use super::{Cli, Command, GitHelperArgs, Quick};
     use crate::store::StoreChoice;
+
+    fn words(line: &[&str]) -> Vec<OsString> {
+        line.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_quick_shapes_parse_as_clap_parses_them() {
+        for line in [&["get", "work"][..], &["get", "get"], &["get", "ünïcode"]] {
+            let quick = Cli::quick(&words(line)).expect("a plain get is read without clap");
+            let clap = Cli::try_parse_from(std::iter::once("mailcred").chain(line.iter().copied()))
+                .expect("clap parses it too");
+            assert!(
+                matches!((&quick.command, &clap.command), (Command::Get { account: a }, Command::Get { account: b }) if a == b),
+                "{line:?}: quick {quick:?}, clap {clap:?}"
+            );
+        }
+        for action in ["get", "store", "erase", "capability", "something-new"] {
+            let quick = GitHelperArgs::quick(&words(&[action])).expect("one plain word");
+            let clap = GitHelperArgs::try_parse_from(["git-credential-mailcred", action]).unwrap();
+            assert_eq!(quick.action, clap.action);
+        }
+    }
+
+    #[test]
+    fn options_and_other_shapes_are_left_to_clap() {
+        for line in [
+            &["get", "--help"][..],
+            &["get", "-h"],
+            &["get"],
+            &["get", "a", "b"],
+            &["--version"],
+            &["list"],
+            &["git", "get"],
+        ] {
+            assert!(
+                Cli::quick(&words(line)).is_none(),
+                "{line:?} is clap's to parse"
+            );
+        }
+        for line in [&["--help"][..], &["-V"], &[], &["get", "extra"]] {
+            assert!(
+                GitHelperArgs::quick(&words(line)).is_none(),
+                "{line:?} is clap's to parse"
+            );
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            let not_utf8 = vec![OsString::from("get"), OsString::from_vec(vec![0xff, b'x'])];
+            assert!(
+                Cli::quick(&not_utf8).is_none(),
+                "clap reports bytes that are not UTF-8"
+            );
+        }
+    }
 
     #[test]
     fn the_version_lists_the_compiled_in_stores_with_the_default_marked() {

@@ -24,10 +24,17 @@ pub fn run(
     if let Some(warning) = ctx.warning() {
         writeln!(out, "note:   {warning}")?;
     }
+    let id = format!("doctor-{}", std::process::id());
+    // A store may connect lazily (the Secret Service's opens its session
+    // while the first read is on the wire): reading the probe's id, which
+    // holds nothing yet, is what shows that the store answers.
     let store = match ctx.open_store() {
         Ok(store) => store,
         Err(e) => return Err(report(&mut out, "connect", e)?),
     };
+    if let Err(e) = store.read(&id) {
+        return Err(report(&mut out, "connect", e.into())?);
+    }
     writeln!(out, "connect: ok ({})", store.describe())?;
     match server() {
         Ok(None) => {}
@@ -37,7 +44,6 @@ pub fn run(
         }
         Err(e) => return Err(report(&mut out, "server", e.into())?),
     }
-    let id = format!("doctor-{}", std::process::id());
     let probe = b"mailcred doctor probe";
     if let Err(e) = store.write(&id, "mailcred: doctor probe (safe to delete)", probe) {
         return Err(report(&mut out, "write", e.into())?);

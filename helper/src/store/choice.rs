@@ -7,12 +7,12 @@
 
 use std::time::Duration;
 
-#[cfg(target_os = "linux")]
-use super::PassStore;
 use super::{
     Deadline, Hint, InParts, KeyringStore, OpenBaoSettings, OpenBaoStore, PassSettings, Ready,
     SecretStore, StoreError,
 };
+#[cfg(target_os = "linux")]
+use super::{PassStore, SecretServiceStore};
 
 /// Which store to use. Chosen explicitly, never by falling back: a helper
 /// that quietly kept app passwords in memory would lose them.
@@ -301,6 +301,11 @@ impl StoreConfig {
                 self.deadline,
                 super::openbao::TIMED_OUT,
             )));
+        }
+        #[cfg(target_os = "linux")]
+        if self.choice == StoreChoice::SecretService {
+            // Connects on first use, and keeps the deadline itself.
+            return Ok(Box::new(SecretServiceStore::new(self.deadline)));
         }
         let choice = self.choice;
         let store = Deadline::open(

@@ -75,6 +75,8 @@ pub use documents::Document;
 pub use error::{Hint, Seconds, StoreError};
 pub use faults::{Faults, Op, WithFaults};
 pub use keyring::KeyringStore;
+#[cfg(target_os = "linux")]
+pub use keyring::SecretServiceStore;
 pub use lazy::LazyStore;
 pub use memory::MemoryStore;
 pub use openbao::{

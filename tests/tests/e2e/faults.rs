@@ -134,3 +134,41 @@ fn a_keyring_timeout_that_is_no_deadline_is_refused_with_78() {
     let from_variable = run(command, ASK_SERVER.as_bytes());
     assert_fails_cleanly(&from_variable, CONFIG, "(from MAILCRED_KEYRING_TIMEOUT)");
 }
+
+#[test]
+fn get_of_a_credential_with_two_keyring_items_says_ambiguous_and_exits_82() {
+    require("secret-tool", "libsecret-tools");
+    let session = KeyringSession::start();
+    approve(&session, ALICE);
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(session.index_path()).expect("the index"))
+            .expect("the index is JSON");
+    let id = index["entries"][0]["id"]
+        .as_str()
+        .expect("the credential's index entry has an id")
+        .to_owned();
+    // A second item with mailcred's attributes, in another collection (the
+    // same collection would have it replace the first).
+    let mut duplicate = session.command("secret-tool");
+    duplicate.args([
+        "store",
+        "--label=a copy",
+        "--collection=/org/freedesktop/secrets/collection/session",
+        "service",
+        "mailcred",
+        "username",
+        &id,
+    ]);
+    let stored = run(duplicate, b"another secret");
+    assert!(
+        stored.success(),
+        "secret-tool store should succeed:\n{stored}"
+    );
+
+    let answer = helper(&session, "get", ASK_SERVER);
+    assert_fails_cleanly(&answer, DATA_DAMAGED, "two keyring items have the id");
+    assert!(
+        !answer.stderr.contains("another secret"),
+        "the message must never show what an item holds:\n{answer}"
+    );
+}

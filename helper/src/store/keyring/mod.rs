@@ -2,10 +2,19 @@
 //! whichever backend was chosen, and per backend the translation of its
 //! errors into [`StoreError`]'s causes with that backend's hints.
 
+#[cfg(target_os = "linux")]
+mod dh;
+#[cfg(target_os = "linux")]
+mod lookup;
 mod native;
 #[cfg(target_os = "linux")]
 mod quota;
 mod secret_service;
+#[cfg(target_os = "linux")]
+mod secret_service_store;
+
+#[cfg(target_os = "linux")]
+pub use secret_service_store::SecretServiceStore;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -21,7 +21,7 @@ const LOCKED: Hint = Hint::new(
 const NO_COLLECTION: Hint = Hint::new(
     "the Secret Service has no login collection; create one, e.g. by starting gnome-keyring-daemon with --unlock and a non-empty password",
 );
-const AMBIGUOUS: Hint = Hint::new(
+pub(super) const AMBIGUOUS: Hint = Hint::new(
     "remove the duplicate with your keyring manager (Seahorse, KeePassXC: service \"mailcred\")",
 );
 const DAMAGED: Hint = Hint::new(
@@ -51,7 +51,7 @@ pub(super) fn classify(error: &KeyringError, id: &str) -> StoreError {
 }
 
 /// Maps the D-Bus and Secret Service wording seen in practice to causes.
-fn classify_text(detail: &str, no_access: bool) -> StoreError {
+pub(super) fn classify_text(detail: &str, no_access: bool) -> StoreError {
     let has = |needle: &str| detail.contains(needle);
     if has("ServiceUnknown")
         || has("not provided by any .service files")
