@@ -132,7 +132,7 @@ mod tests {
     }
 
     #[test]
-    fn doctor_stops_at_a_server_that_refuses_the_login() {
+    fn doctor_stops_at_the_first_call_to_a_server_that_refuses_the_login() {
         let dir = tempfile::tempdir().unwrap();
         let bao = FakeBao::new();
         let store = bao.store();
@@ -149,8 +149,9 @@ mod tests {
         .expect_err("an expired token fails the doctor");
         assert_eq!(error.exit_code(), crate::exit::KEYRING_LOCKED);
         assert!(
-            String::from_utf8(out).unwrap().contains("server: FAILED"),
-            "the step that failed is named"
+            String::from_utf8(out).unwrap().contains("connect: FAILED"),
+            "the step that failed is named: the first call to the server, which shows \
+             that it answers"
         );
     }
 
