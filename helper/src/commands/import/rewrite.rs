@@ -6,7 +6,7 @@
 //! until the new file is read back and checked, then deleted (unless the
 //! user asks to keep it).
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -173,7 +173,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Makes a rename in `dir` durable; best effort.
 fn sync_dir(dir: &Path) {
     #[cfg(unix)]
-    if let Ok(handle) = File::open(dir) {
+    if let Ok(handle) = fs::File::open(dir) {
         let _ = handle.sync_all();
     }
     #[cfg(not(unix))]
