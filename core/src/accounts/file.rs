@@ -61,11 +61,16 @@ from_json_file_error!(AccountError);
 
 impl AccountError {
     /// The exit status (see [`crate::exit`]): a newer file is no damage
-    /// but an installation older than its data, [`CONFIG`](crate::exit::CONFIG).
+    /// but an installation older than its data, [`CONFIG`](crate::exit::CONFIG);
+    /// a lock another mailcred held past the wait is
+    /// [`TEMPORARY`](crate::exit::TEMPORARY): trying again is the fix.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Corrupt { .. } => crate::exit::DATA_DAMAGED,
             Self::Newer { .. } => crate::exit::CONFIG,
+            Self::Io { source, .. } if source.kind() == std::io::ErrorKind::TimedOut => {
+                crate::exit::TEMPORARY
+            }
             Self::Io { .. } | Self::NoConfigDir => crate::exit::IO_ERROR,
         }
     }
@@ -188,5 +193,31 @@ impl AccountFile {
     /// Replaces the file.
     pub fn save(&self, lock: &AccountLock, accounts: &mut Accounts) -> Result<(), AccountError> {
         Ok(self.dir.write_json(FILE, accounts, lock)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn io(kind: std::io::ErrorKind) -> AccountError {
+        AccountError::Io {
+            action: "lock",
+            path: PathBuf::from("accounts.json"),
+            source: std::io::Error::new(kind, "held"),
+        }
+    }
+
+    #[test]
+    fn a_lock_held_past_the_wait_is_temporary_and_other_io_failures_are_io_errors() {
+        assert_eq!(
+            io(std::io::ErrorKind::TimedOut).exit_code(),
+            crate::exit::TEMPORARY,
+            "another mailcred held the lock too long: trying again is the fix"
+        );
+        assert_eq!(
+            io(std::io::ErrorKind::PermissionDenied).exit_code(),
+            crate::exit::IO_ERROR
+        );
     }
 }

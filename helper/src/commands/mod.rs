@@ -351,6 +351,13 @@ impl CommandError {
                 VaultError::Store(s) => store_exit_code(s),
                 VaultError::Index(IndexError::Corrupt { .. }) => exit::DATA_DAMAGED,
                 VaultError::Index(IndexError::Newer { .. }) => exit::CONFIG,
+                // Another mailcred held the index's or a refresh lock past the
+                // bounded wait: trying again is the fix.
+                VaultError::Index(IndexError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::TimedOut =>
+                {
+                    exit::TEMPORARY
+                }
                 VaultError::Ambiguous { .. } => exit::NO_ACCOUNT,
                 VaultError::Index(_) => exit::IO_ERROR,
                 VaultError::UnscopedErase => exit::REFUSED_INPUT,
@@ -400,4 +407,31 @@ pub fn store_exit_code(e: &StoreError) -> u8 {
 /// The store the configuration asks for (exposed for `--version` and `doctor`).
 pub fn configured_store() -> Result<StoreChoice, CommandError> {
     Ok(settings::store_choice()?)
+}
+
+#[cfg(test)]
+mod exit_tests {
+    use super::*;
+
+    fn index_io(kind: std::io::ErrorKind) -> CommandError {
+        CommandError::Vault(VaultError::Index(IndexError::Io {
+            action: "lock",
+            path: "credentials.json".into(),
+            source: std::io::Error::new(kind, "held"),
+        }))
+    }
+
+    #[test]
+    fn an_index_or_refresh_lock_held_past_the_wait_is_temporary() {
+        assert_eq!(
+            index_io(std::io::ErrorKind::TimedOut).exit_code(),
+            exit::TEMPORARY,
+            "another mailcred held the lock too long: trying again is the fix"
+        );
+        assert_eq!(
+            index_io(std::io::ErrorKind::PermissionDenied).exit_code(),
+            exit::IO_ERROR,
+            "any other failure of the index's file stays an I/O error"
+        );
+    }
 }
