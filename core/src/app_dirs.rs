@@ -36,6 +36,20 @@ pub fn data_dir() -> Option<PathBuf> {
     dirs::data_local_dir().map(|d| d.join(NAME))
 }
 
+/// The settings file: `settings.json` in [`config_dir`], moved there from
+/// where mailcred 0.1 kept it on Windows; where the move fails, it is read
+/// where it is. One place, because `mailcred` and the plugin (which reads
+/// only the store's name from it) must read the same file.
+pub fn settings_file() -> Option<PathBuf> {
+    const FILE: &str = "settings.json";
+    let dir = config_dir()?;
+    let earlier = earlier_config_dir();
+    match move_from_earlier(&dir, earlier.as_deref(), FILE) {
+        Err(_) => earlier.map(|e| e.join(FILE)),
+        Ok(()) => Some(dir.join(FILE)),
+    }
+}
+
 /// Where mailcred 0.1 kept configuration: differs from [`config_dir`] on
 /// Windows only (`%APPDATA%`, which roams).
 pub fn earlier_config_dir() -> Option<PathBuf> {

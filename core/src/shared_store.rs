@@ -28,8 +28,8 @@ pub fn configured_store_keeps_documents() -> bool {
     if let Some(name) = std::env::var_os(STORE_VARIABLE) {
         return keeps_documents(&name.to_string_lossy());
     }
-    crate::app_dirs::config_dir()
-        .and_then(|dir| store_in(&dir.join("settings.json")))
+    crate::app_dirs::settings_file()
+        .and_then(|path| store_in(&path))
         .is_some_and(|name| keeps_documents(&name))
 }
 

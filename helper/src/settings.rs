@@ -14,8 +14,9 @@ use crate::store::{
     OpenBaoFile, OpenBaoSettings, PassSettings, StoreChoice, StoreConfig, Surroundings,
 };
 
-/// The environment variable that picks a store for one run.
-pub const STORE_VARIABLE: &str = "MAILCRED_STORE";
+/// The environment variable that picks a store for one run (the plugin
+/// reads it too, so it is defined once, in mailcred-core).
+pub use mailcred_core::shared_store::STORE_VARIABLE;
 /// The environment variable that sets the keyring deadline, in seconds.
 pub const TIMEOUT_VARIABLE: &str = "MAILCRED_KEYRING_TIMEOUT";
 /// The settings.json key of the keyring deadline, in seconds.
@@ -97,21 +98,6 @@ struct SettingsFile {
 struct PassFile {
     dir: Option<PathBuf>,
     prefix: Option<String>,
-}
-
-/// The settings file: `settings.json` in the configuration folder
-/// (`$XDG_CONFIG_HOME/mailcred`; `%LOCALAPPDATA%\mailcred` on Windows, see
-/// `mailcred_core::app_dirs`), moved there from where mailcred 0.1 kept it
-/// on Windows. Where the move fails, it is read where it is.
-pub fn settings_path() -> Option<PathBuf> {
-    use mailcred_core::app_dirs;
-    const FILE: &str = "settings.json";
-    let dir = app_dirs::config_dir()?;
-    let earlier = app_dirs::earlier_config_dir();
-    match app_dirs::move_from_earlier(&dir, earlier.as_deref(), FILE) {
-        Err(_) => earlier.map(|e| e.join(FILE)),
-        Ok(()) => Some(dir.join(FILE)),
-    }
 }
 
 /// What chose the store, for `doctor`.
@@ -240,7 +226,7 @@ pub fn store_choice() -> Result<StoreChoice, SettingsError> {
 }
 
 fn read_file() -> Result<(SettingsFile, Option<PathBuf>), SettingsError> {
-    let Some(path) = settings_path() else {
+    let Some(path) = mailcred_core::app_dirs::settings_file() else {
         return Ok((SettingsFile::default(), None));
     };
     // A regular file of at most 1 MiB: a FIFO or device here must not hang
